@@ -1,0 +1,291 @@
+//! Emission: reads only the checked, typed form and writes an impl that
+//! builds the resource model at run time.
+
+use crate::internals::ast::{Container, Field, TypeKind};
+use crate::internals::attr::{ComputedAttr, DefaultLit, FormatAttr};
+use crate::internals::{check, ctxt::Ctxt};
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{Data, DeriveInput, Fields};
+
+/// The `#[derive(Resource)]` expansion.
+pub fn expand_resource(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let cx = Ctxt::new();
+    let Some(cont) = Container::from_ast(&cx, input) else {
+        cx.check()?;
+        unreachable!("from_ast returns None only after an error");
+    };
+    check::check(&cx, &cont);
+    cx.check()?;
+
+    let ident = cont.ident;
+    let a = &cont.attrs;
+    let name = a
+        .name
+        .as_ref()
+        .map_or_else(|| ident.to_string(), |s| s.value.clone());
+    let plural = a
+        .plural
+        .as_ref()
+        .map_or_else(|| format!("{}s", name.to_lowercase()), |s| s.value.clone());
+    let description = a
+        .description
+        .as_ref()
+        .map(|s| s.value.clone())
+        .or_else(|| cont.doc.clone())
+        .unwrap_or_default();
+    let path = a.path.as_ref().map(|s| s.value.clone()).unwrap_or_default();
+    let id_prefix = a
+        .id_prefix
+        .as_ref()
+        .map(|s| s.value.clone())
+        .unwrap_or_default();
+    let sdk = a
+        .sdk
+        .as_ref()
+        .map_or_else(|| plural.clone(), |s| s.value.clone());
+    let table = a
+        .table
+        .as_ref()
+        .map_or_else(|| plural.clone(), |s| s.value.clone());
+    let schema_version = a.schema_version.as_ref().map_or(1, |s| s.value);
+    let default_max_length = opt_u32(a.max_length.as_ref().map(|s| s.value));
+
+    let fields = cont.fields.iter().map(|f| field_model(f, &id_prefix));
+    let unique = cont.fields.iter().filter_map(|f| {
+        let u = &f.attrs.unique.as_ref()?.value;
+        let field = &f.name;
+        let within = u.within.iter().map(|i| i.to_string());
+        let (ci, del) = (u.case_insensitive, u.ignore_deleted);
+        Some(quote! {
+            m::UniqueScope {
+                field: #field.to_owned(),
+                within: ::std::vec![#(#within.to_owned()),*],
+                case_insensitive: #ci,
+                ignore_deleted: #del,
+            }
+        })
+    });
+
+    Ok(quote! {
+        const _: () = {
+            use ::contact_schema::model as m;
+            #[automatically_derived]
+            impl m::Resource for #ident {
+                fn model() -> m::ResourceModel {
+                    m::ResourceModel {
+                        name: #name.to_owned(),
+                        plural: #plural.to_owned(),
+                        description: #description.to_owned(),
+                        path: #path.to_owned(),
+                        id_prefix: #id_prefix.to_owned(),
+                        sdk_namespace: #sdk.to_owned(),
+                        table: #table.to_owned(),
+                        schema_version: #schema_version,
+                        default_max_length: #default_max_length,
+                        fields: ::std::vec![#(#fields),*],
+                        unique: ::std::vec![#(#unique),*],
+                    }
+                }
+            }
+        };
+    })
+}
+
+fn opt_u32(v: Option<u32>) -> TokenStream {
+    match v {
+        Some(n) => quote!(::std::option::Option::Some(#n)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+fn field_model(f: &Field, id_prefix: &str) -> TokenStream {
+    let a = &f.attrs;
+    let name = &f.name;
+    let description = a
+        .description
+        .as_ref()
+        .map(|s| s.value.clone())
+        .or_else(|| f.doc.clone())
+        .unwrap_or_default();
+    let ty = match &f.kind {
+        TypeKind::String => quote!(m::FieldType::String),
+        TypeKind::Boolean => quote!(m::FieldType::Boolean),
+        TypeKind::Integer => quote!(m::FieldType::Integer),
+        TypeKind::DateTime => quote!(m::FieldType::DateTime),
+        TypeKind::JsonObject => quote!(m::FieldType::JsonObject),
+        TypeKind::StringArray => quote!(m::FieldType::StringArray),
+        TypeKind::Enum(ty) => {
+            // The span of the type, so an enum without ResourceEnum is reported there.
+            let span = syn::spanned::Spanned::span(ty);
+            quote::quote_spanned! {span=>
+                m::FieldType::Enum { values: <#ty as m::ResourceEnum>::values() }
+            }
+        }
+        TypeKind::Unsupported(_) => unreachable!("rejected by check"),
+    };
+    let nullable = f.nullable;
+    let always_present = !f.nullable;
+    let writer = match &a.stamp {
+        Some(stamp) => {
+            let variant = syn::Ident::new(&camel(&stamp.value), proc_macro2::Span::call_site());
+            quote!(m::Writer::Server { stamp: m::Stamp::#variant })
+        }
+        None => {
+            let default = match a.default.as_ref().map(|d| &d.value) {
+                None => quote!(::std::option::Option::None),
+                Some(DefaultLit::Str(s)) => {
+                    quote!(::std::option::Option::Some(::contact_schema::__private::serde_json::Value::from(#s)))
+                }
+                Some(DefaultLit::Bool(b)) => {
+                    quote!(::std::option::Option::Some(::contact_schema::__private::serde_json::Value::from(#b)))
+                }
+                Some(DefaultLit::Int(i)) => {
+                    let n: i64 = i.base10_parse().expect("checked");
+                    quote!(::std::option::Option::Some(::contact_schema::__private::serde_json::Value::from(#n)))
+                }
+            };
+            let computed = match a.computed.as_ref().map(|c| &c.value) {
+                None => quote!(::std::option::Option::None),
+                Some(ComputedAttr::JoinWhenBlank(from)) => {
+                    let from = from.iter().map(|i| i.to_string());
+                    quote!(::std::option::Option::Some(m::Computed::JoinWhenBlank {
+                        from: ::std::vec![#(#from.to_owned()),*],
+                        separator: " ".to_owned(),
+                    }))
+                }
+                Some(ComputedAttr::StampWhenTrue(flag)) => {
+                    let flag = flag.to_string();
+                    quote!(::std::option::Option::Some(m::Computed::StampWhenTrue { flag: #flag.to_owned() }))
+                }
+            };
+            quote!(m::Writer::Client { default: #default, computed: #computed })
+        }
+    };
+    let is_id = a.stamp.as_ref().is_some_and(|s| s.value == "id");
+    let format = match a.format.as_ref().map(|f| &f.value) {
+        Some(FormatAttr::Email) => quote!(::std::option::Option::Some(m::Format::Email)),
+        Some(FormatAttr::E164) => quote!(::std::option::Option::Some(m::Format::E164)),
+        Some(FormatAttr::HttpUrl) => quote!(::std::option::Option::Some(m::Format::HttpUrl)),
+        Some(FormatAttr::PrefixedUlid(p)) => {
+            quote!(::std::option::Option::Some(m::Format::PrefixedUlid { prefix: #p.to_owned() }))
+        }
+        Some(FormatAttr::PrefixedUuid(p)) => {
+            quote!(::std::option::Option::Some(m::Format::PrefixedUuid { prefix: #p.to_owned() }))
+        }
+        // The id's format follows from the resource's id prefix.
+        None if is_id => {
+            quote!(::std::option::Option::Some(m::Format::PrefixedUlid { prefix: #id_prefix.to_owned() }))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let lim =
+        |v: &Option<crate::internals::attr::Spanned<u32>>| opt_u32(v.as_ref().map(|s| s.value));
+    let (min_length, max_length) = (lim(&a.min_length), lim(&a.max_length));
+    let (max_items, item_min_length, item_max_length) = (
+        lim(&a.max_items),
+        lim(&a.item_min_length),
+        lim(&a.item_max_length),
+    );
+    let (max_bytes, max_depth) = (lim(&a.max_bytes), lim(&a.max_depth));
+    let minimum = match a.minimum.as_ref().map(|m| m.value) {
+        Some(n) => quote!(::std::option::Option::Some(#n)),
+        None => quote!(::std::option::Option::None),
+    };
+    let references = if a.references_self.is_some() {
+        quote!(::std::option::Option::Some(m::Reference::SameResource))
+    } else {
+        quote!(::std::option::Option::None)
+    };
+    let filter = match a.filter.as_ref().map(|f| f.value.as_str()) {
+        Some("exact") => quote!(::std::option::Option::Some(m::Filter::Exact)),
+        Some(_) => quote!(::std::option::Option::Some(m::Filter::CaseInsensitive)),
+        None => quote!(::std::option::Option::None),
+    };
+    quote! {
+        m::Field {
+            name: #name.to_owned(),
+            description: #description.to_owned(),
+            ty: #ty,
+            nullable: #nullable,
+            always_present: #always_present,
+            writer: #writer,
+            format: #format,
+            limits: m::Limits {
+                min_length: #min_length,
+                max_length: #max_length,
+                minimum: #minimum,
+                max_items: #max_items,
+                item_min_length: #item_min_length,
+                item_max_length: #item_max_length,
+                max_bytes: #max_bytes,
+                max_depth: #max_depth,
+            },
+            references: #references,
+            filter: #filter,
+        }
+    }
+}
+
+fn camel(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map_or_else(String::new, |f| {
+                f.to_ascii_uppercase().to_string() + c.as_str()
+            })
+        })
+        .collect()
+}
+
+/// The `#[derive(ResourceEnum)]` expansion.
+pub fn expand_enum(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let cx = Ctxt::new();
+    let ident = &input.ident;
+    let mut variants = Vec::new();
+    match &input.data {
+        Data::Enum(e) => {
+            if e.variants.is_empty() {
+                cx.error_spanned_by(ident, "#[derive(ResourceEnum)] needs at least one variant");
+            }
+            for v in &e.variants {
+                if matches!(v.fields, Fields::Unit) {
+                    variants.push(&v.ident);
+                } else {
+                    cx.error_spanned_by(
+                        v,
+                        "#[derive(ResourceEnum)] needs unit variants: a field's value is one string",
+                    );
+                }
+            }
+        }
+        _ => cx.error_spanned_by(ident, "#[derive(ResourceEnum)] works on enums only"),
+    }
+    if !input.generics.params.is_empty() {
+        cx.error_spanned_by(
+            &input.generics,
+            "#[derive(ResourceEnum)] does not support generic parameters",
+        );
+    }
+    cx.check()?;
+    Ok(quote! {
+        const _: () = {
+            #[automatically_derived]
+            impl ::contact_schema::model::ResourceEnum for #ident {
+                fn values() -> ::std::vec::Vec<::std::string::String> {
+                    // The wire names are whatever serde writes, so they cannot disagree.
+                    ::std::vec![#(
+                        match ::contact_schema::__private::serde_json::to_value(&#ident::#variants) {
+                            ::std::result::Result::Ok(::contact_schema::__private::serde_json::Value::String(s)) => s,
+                            other => ::std::panic!(
+                                "variant {} of {} does not serialise to a JSON string: {:?}",
+                                ::std::stringify!(#variants), ::std::stringify!(#ident), other
+                            ),
+                        }
+                    ),*]
+                }
+            }
+        };
+    })
+}

@@ -1,0 +1,298 @@
+//! Cross-field rules, checked once every attribute is parsed.
+
+use super::ast::{Container, Field, TypeKind};
+use super::attr::{ComputedAttr, DefaultLit, Spanned};
+use super::ctxt::Ctxt;
+
+/// Records every broken rule of `cont` in `cx`.
+pub fn check(cx: &Ctxt, cont: &Container) {
+    check_container(cx, cont);
+    let mut stamps: Vec<(&str, &Spanned<String>)> = Vec::new();
+    for field in &cont.fields {
+        check_type(cx, field);
+        check_description(cx, field);
+        check_limits(cx, field);
+        check_default(cx, field);
+        check_computed(cx, cont, field);
+        check_unique(cx, cont, field);
+        if let Some(stamp) = &field.attrs.stamp {
+            check_stamp(cx, field, stamp);
+            if stamps.iter().any(|(s, _)| *s == stamp.value) {
+                cx.error_spanned_by(
+                    &stamp.tokens,
+                    format!("stamp `{}` is already on another field", stamp.value),
+                );
+            }
+            stamps.push((&stamp.value, stamp));
+        }
+    }
+    if !stamps.iter().any(|(s, _)| *s == "id") {
+        cx.error_spanned_by(
+            cont.ident,
+            "no field is stamped `id`\n  = help: add #[field(stamp = id)] to the id field",
+        );
+    }
+}
+
+fn check_container(cx: &Ctxt, cont: &Container) {
+    let attrs = &cont.attrs;
+    if attrs.path.is_none() {
+        cx.error_spanned_by(
+            cont.ident,
+            "missing #[resource(path = \"...\")]: the collection path",
+        );
+    }
+    if attrs.id_prefix.is_none() {
+        cx.error_spanned_by(
+            cont.ident,
+            "missing #[resource(id_prefix = \"...\")]: the prefix of ids",
+        );
+    }
+    if attrs.description.is_none() && cont.doc.is_none() {
+        cx.error_spanned_by(
+            cont.ident,
+            "the resource has no description\n  = help: add a doc comment or #[resource(description = \"...\")]",
+        );
+    }
+}
+
+fn check_type(cx: &Ctxt, field: &Field) {
+    if let TypeKind::Unsupported(reason) = field.kind {
+        cx.error_spanned_by(field.ty, reason);
+    }
+}
+
+fn check_description(cx: &Ctxt, field: &Field) {
+    if field.attrs.description.is_none() && field.doc.is_none() {
+        cx.error_spanned_by(
+            field.ident,
+            format!(
+                "field `{}` has no description\n  = help: add a doc comment or #[field(description = \"...\")]",
+                field.name
+            ),
+        );
+    }
+}
+
+/// A limit or format that only fits some field types.
+fn needs(
+    cx: &Ctxt,
+    field: &Field,
+    key: &str,
+    tokens: &proc_macro2::TokenStream,
+    ok: bool,
+    what: &str,
+) {
+    if !ok {
+        cx.error_spanned_by(
+            tokens,
+            format!(
+                "`{key}` applies only to {what} fields; `{}` is {}",
+                field.name,
+                field.kind.describe()
+            ),
+        );
+    }
+}
+
+fn check_limits(cx: &Ctxt, field: &Field) {
+    let a = &field.attrs;
+    let is_string = matches!(field.kind, TypeKind::String);
+    if let Some(f) = &a.format {
+        needs(
+            cx,
+            field,
+            &format!("format = {}", f.value.name()),
+            &f.tokens,
+            is_string,
+            "String",
+        );
+    }
+    for (key, lim) in [("min_length", &a.min_length), ("max_length", &a.max_length)] {
+        if let Some(l) = lim {
+            needs(cx, field, key, &l.tokens, is_string, "String");
+        }
+    }
+    if let (Some(min), Some(max)) = (&a.min_length, &a.max_length)
+        && min.value > max.value
+    {
+        cx.error_spanned_by(&min.tokens, "`min_length` is greater than `max_length`");
+    }
+    let is_array = matches!(field.kind, TypeKind::StringArray);
+    for (key, lim) in [
+        ("max_items", &a.max_items),
+        ("item_min_length", &a.item_min_length),
+        ("item_max_length", &a.item_max_length),
+    ] {
+        if let Some(l) = lim {
+            needs(cx, field, key, &l.tokens, is_array, "Vec<String>");
+        }
+    }
+    let is_json = matches!(field.kind, TypeKind::JsonObject);
+    for (key, lim) in [("max_bytes", &a.max_bytes), ("max_depth", &a.max_depth)] {
+        if let Some(l) = lim {
+            needs(cx, field, key, &l.tokens, is_json, "JSON object");
+        }
+    }
+    if let Some(m) = &a.minimum {
+        needs(
+            cx,
+            field,
+            "minimum",
+            &m.tokens,
+            matches!(field.kind, TypeKind::Integer),
+            "integer",
+        );
+    }
+    if let Some(r) = &a.references_self {
+        needs(cx, field, "references", &r.tokens, is_string, "String");
+    }
+    if let Some(f) = &a.filter {
+        needs(
+            cx,
+            field,
+            "filter",
+            &f.tokens,
+            matches!(field.kind, TypeKind::String | TypeKind::Enum(_)),
+            "String or enum",
+        );
+    }
+}
+
+fn check_default(cx: &Ctxt, field: &Field) {
+    let Some(d) = &field.attrs.default else {
+        return;
+    };
+    if let Some(stamp) = &field.attrs.stamp {
+        cx.error_spanned_by(
+            &d.tokens,
+            format!(
+                "`default` is for client fields; `{}` is stamped `{}` by the server",
+                field.name, stamp.value
+            ),
+        );
+        return;
+    }
+    let fits = match (&d.value, &field.kind) {
+        (DefaultLit::Str(_), TypeKind::String | TypeKind::Enum(_)) => true,
+        (DefaultLit::Bool(_), TypeKind::Boolean) => true,
+        (DefaultLit::Int(i), TypeKind::Integer) => i.base10_parse::<i64>().is_ok(),
+        _ => false,
+    };
+    if !fits {
+        cx.error_spanned_by(
+            &d.tokens,
+            format!(
+                "this default does not fit `{}`, which is {}",
+                field.name,
+                field.kind.describe()
+            ),
+        );
+    }
+}
+
+fn check_computed(cx: &Ctxt, cont: &Container, field: &Field) {
+    let Some(c) = &field.attrs.computed else {
+        return;
+    };
+    if field.attrs.stamp.is_some() {
+        cx.error_spanned_by(
+            &c.tokens,
+            "`computed` is for client fields, not server stamps",
+        );
+    }
+    match &c.value {
+        ComputedAttr::JoinWhenBlank(from) => {
+            needs(
+                cx,
+                field,
+                "join_when_blank",
+                &c.tokens,
+                matches!(field.kind, TypeKind::String),
+                "String",
+            );
+            for ident in from {
+                match cont.field(&ident.to_string()) {
+                    Some(src) if matches!(src.kind, TypeKind::String) => {}
+                    Some(_) => {
+                        cx.error_spanned_by(ident, format!("`{ident}` is not a String field"))
+                    }
+                    None => cx.error_spanned_by(ident, format!("no field named `{ident}`")),
+                }
+            }
+        }
+        ComputedAttr::StampWhenTrue(flag) => {
+            needs(
+                cx,
+                field,
+                "stamp_when_true",
+                &c.tokens,
+                matches!(field.kind, TypeKind::DateTime),
+                "date-time",
+            );
+            match cont.field(&flag.to_string()) {
+                Some(src) if matches!(src.kind, TypeKind::Boolean) => {}
+                Some(_) => cx.error_spanned_by(flag, format!("`{flag}` is not a bool field")),
+                None => cx.error_spanned_by(flag, format!("no field named `{flag}`")),
+            }
+        }
+    }
+}
+
+fn check_unique(cx: &Ctxt, cont: &Container, field: &Field) {
+    let Some(u) = &field.attrs.unique else { return };
+    for ident in &u.value.within {
+        if cont.field(&ident.to_string()).is_none() {
+            cx.error_spanned_by(
+                ident,
+                format!(
+                    "the uniqueness scope of `{}` names `{ident}`, which is not a field",
+                    field.name
+                ),
+            );
+        }
+    }
+    if u.value.ignore_deleted
+        && !cont.fields.iter().any(|f| {
+            f.attrs
+                .stamp
+                .as_ref()
+                .is_some_and(|s| s.value == "deleted_flag")
+        })
+    {
+        cx.error_spanned_by(
+            &u.tokens,
+            "`ignore_deleted` needs a soft-delete flag\n  = help: add #[field(stamp = deleted_flag)] to a bool field",
+        );
+    }
+    if u.value.case_insensitive && !matches!(field.kind, TypeKind::String) {
+        cx.error_spanned_by(
+            &u.tokens,
+            "`case_insensitive` applies only to String fields",
+        );
+    }
+}
+
+fn check_stamp(cx: &Ctxt, field: &Field, stamp: &Spanned<String>) {
+    let (ok, what) = match stamp.value.as_str() {
+        "id" | "tenant" | "app" | "created_by" | "updated_by" | "deleted_by" => {
+            (matches!(field.kind, TypeKind::String), "String")
+        }
+        "created_at" | "updated_at" | "deleted_at" => {
+            (matches!(field.kind, TypeKind::DateTime), "DateTime")
+        }
+        "deleted_flag" => (matches!(field.kind, TypeKind::Boolean), "bool"),
+        _ => (matches!(field.kind, TypeKind::Integer), "integer"),
+    };
+    if !ok {
+        cx.error_spanned_by(
+            &stamp.tokens,
+            format!(
+                "stamp `{}` needs a {what} field; `{}` is {}",
+                stamp.value,
+                field.name,
+                field.kind.describe()
+            ),
+        );
+    }
+}

@@ -1,0 +1,688 @@
+//! The resource model: an API resource described as plain, serialisable data.
+//!
+//! `#[derive(Resource)]` (from `contact-derive`) builds a [`ResourceModel`]
+//! from an annotated struct. Every emitter in `codegen`, the reference server
+//! and the conformance runner read this one value; none of them restates a
+//! field list of its own. The model also round-trips through JSON
+//! (`schemas/<name>.manifest.json`) so tools can read it without compiling Rust.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// A type whose definition is an API resource; implemented by `#[derive(Resource)]`.
+pub trait Resource {
+    /// Builds the resource model of this type.
+    fn model() -> ResourceModel;
+}
+
+/// A unit enum whose variants are the wire values of an enum field;
+/// implemented by `#[derive(ResourceEnum)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a field type the Resource derive understands",
+    label = "unsupported field type",
+    note = "supported: String, bool, integers, chrono::DateTime<Utc>, serde_json::Map<String, Value>, Vec<String>, Option<T> of these, or a unit enum with #[derive(ResourceEnum)]"
+)]
+pub trait ResourceEnum {
+    /// The wire values of the variants, in declaration order, as serde writes them.
+    fn values() -> Vec<String>;
+}
+
+/// An API resource: its identity, its HTTP and storage names, its fields and rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceModel {
+    /// The singular type name, e.g. `Contact`.
+    pub name: String,
+    /// The plural, lower-case name used for files and collections, e.g. `contacts`.
+    pub plural: String,
+    /// What the resource is, for people.
+    pub description: String,
+    /// The collection path, e.g. `/api/v1/crm/contacts`; items live at `{path}/{id}`.
+    pub path: String,
+    /// The prefix of ids, without the underscore, e.g. `per` for `per_01H…`.
+    pub id_prefix: String,
+    /// The dotted SDK namespace, e.g. `customer.contacts` for `client.customer.contacts`.
+    pub sdk_namespace: String,
+    /// The storage table name.
+    pub table: String,
+    /// The schema version in force; stamped on every write.
+    pub schema_version: u32,
+    /// The limit for client strings that state no limit of their own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_max_length: Option<u32>,
+    /// The fields, in declaration order.
+    pub fields: Vec<Field>,
+    /// The uniqueness rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unique: Vec<UniqueScope>,
+}
+
+/// One field of a resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// The wire (and column) name.
+    pub name: String,
+    /// What the field holds, for people.
+    pub description: String,
+    /// The JSON type.
+    #[serde(rename = "type")]
+    pub ty: FieldType,
+    /// Whether null is an allowed value (`Option<T>` in Rust).
+    pub nullable: bool,
+    /// Whether every response carries a non-null value (★ in the docs).
+    pub always_present: bool,
+    /// Who writes the field.
+    pub writer: Writer,
+    /// A string format the value must match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<Format>,
+    /// Size and range limits.
+    #[serde(default, skip_serializing_if = "Limits::is_empty")]
+    pub limits: Limits,
+    /// Another resource (or this one) whose id the field holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub references: Option<Reference>,
+    /// How the list operation filters on this field, when it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<Filter>,
+}
+
+/// The JSON type of a field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum FieldType {
+    /// A JSON string.
+    String,
+    /// A JSON boolean.
+    Boolean,
+    /// A JSON integer.
+    Integer,
+    /// An RFC 3339 date-time string with a time zone offset.
+    DateTime,
+    /// A JSON object of any shape.
+    JsonObject,
+    /// A JSON array of strings.
+    StringArray,
+    /// A JSON string from a closed set.
+    Enum {
+        /// The allowed values, in declaration order.
+        values: Vec<String>,
+    },
+}
+
+impl FieldType {
+    /// The short name used in docs tables (`string`, `date-time`, `enum`, …).
+    pub fn label(&self) -> &'static str {
+        match self {
+            FieldType::String => "string",
+            FieldType::Boolean => "boolean",
+            FieldType::Integer => "integer",
+            FieldType::DateTime => "date-time",
+            FieldType::JsonObject => "json",
+            FieldType::StringArray => "string[]",
+            FieldType::Enum { .. } => "enum",
+        }
+    }
+
+    /// Whether values of this type are JSON strings (so string formats apply).
+    pub fn is_string(&self) -> bool {
+        matches!(self, FieldType::String)
+    }
+}
+
+/// Who writes a field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Writer {
+    /// The server stamps it; clients cannot set it.
+    Server {
+        /// What the server stamps.
+        stamp: Stamp,
+    },
+    /// The client writes it.
+    Client {
+        /// The value stored when the client omits it or sends null.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        default: Option<Value>,
+        /// A rule by which the server fills the field in.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        computed: Option<Computed>,
+    },
+}
+
+/// The kinds of value the server stamps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stamp {
+    /// The resource id: the id prefix, `_`, and an uppercase ULID.
+    Id,
+    /// The caller's tenant (JWT claim `tenant_id`).
+    Tenant,
+    /// The caller's application (JWT claim `app_id`), set at creation.
+    App,
+    /// The time of creation.
+    CreatedAt,
+    /// The time of the last write.
+    UpdatedAt,
+    /// The creator (JWT `sub`).
+    CreatedBy,
+    /// The last writer (JWT `sub`).
+    UpdatedBy,
+    /// The soft-delete flag.
+    DeletedFlag,
+    /// The time of the soft delete.
+    DeletedAt,
+    /// The deleter (JWT `sub`).
+    DeletedBy,
+    /// The optimistic-concurrency version: 1 on create, +1 per write.
+    Version,
+    /// The schema version in force at the last write.
+    SchemaVersion,
+}
+
+impl Stamp {
+    /// Every stamp kind, in a stable order.
+    pub const ALL: [Stamp; 12] = [
+        Stamp::Id,
+        Stamp::Tenant,
+        Stamp::App,
+        Stamp::CreatedAt,
+        Stamp::UpdatedAt,
+        Stamp::CreatedBy,
+        Stamp::UpdatedBy,
+        Stamp::DeletedFlag,
+        Stamp::DeletedAt,
+        Stamp::DeletedBy,
+        Stamp::Version,
+        Stamp::SchemaVersion,
+    ];
+
+    /// The name used in attributes and the manifest (`created_at`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stamp::Id => "id",
+            Stamp::Tenant => "tenant",
+            Stamp::App => "app",
+            Stamp::CreatedAt => "created_at",
+            Stamp::UpdatedAt => "updated_at",
+            Stamp::CreatedBy => "created_by",
+            Stamp::UpdatedBy => "updated_by",
+            Stamp::DeletedFlag => "deleted_flag",
+            Stamp::DeletedAt => "deleted_at",
+            Stamp::DeletedBy => "deleted_by",
+            Stamp::Version => "version",
+            Stamp::SchemaVersion => "schema_version",
+        }
+    }
+
+    /// The JSON type a field with this stamp must have.
+    pub fn expected_type(self) -> FieldType {
+        match self {
+            Stamp::Id
+            | Stamp::Tenant
+            | Stamp::App
+            | Stamp::CreatedBy
+            | Stamp::UpdatedBy
+            | Stamp::DeletedBy => FieldType::String,
+            Stamp::CreatedAt | Stamp::UpdatedAt | Stamp::DeletedAt => FieldType::DateTime,
+            Stamp::DeletedFlag => FieldType::Boolean,
+            Stamp::Version | Stamp::SchemaVersion => FieldType::Integer,
+        }
+    }
+
+    /// What the server writes, in one sentence for docs.
+    pub fn rule(self) -> &'static str {
+        match self {
+            Stamp::Id => {
+                "Assigned by the server at creation: the id prefix, `_`, and an uppercase ULID."
+            }
+            Stamp::Tenant => "The caller's JWT claim `tenant_id`; never taken from the body.",
+            Stamp::App => {
+                "The caller's JWT claim `app_id` when the token has one, null otherwise; set at creation and never changed."
+            }
+            Stamp::CreatedAt => "The time of creation.",
+            Stamp::UpdatedAt => {
+                "Equals the creation time on create; strictly later after every successful write."
+            }
+            Stamp::CreatedBy => "The creator's JWT `sub`; never changes.",
+            Stamp::UpdatedBy => "The JWT `sub` of the last writer.",
+            Stamp::DeletedFlag => "False until soft-deleted.",
+            Stamp::DeletedAt => {
+                "Set by the soft delete to that write's update time; null otherwise."
+            }
+            Stamp::DeletedBy => "The deleter's JWT `sub`; null otherwise.",
+            Stamp::Version => "1 on create; +1 on every successful write (update or delete).",
+            Stamp::SchemaVersion => "The schema version in force at the last write.",
+        }
+    }
+}
+
+/// A rule by which the server fills in a client field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Computed {
+    /// After every write, if the field is blank (null or only whitespace), it
+    /// becomes the trimmed, non-empty `from` fields joined by `separator`, or
+    /// null when all are empty. A stored value is never recomputed.
+    JoinWhenBlank {
+        /// The source fields, in order.
+        from: Vec<String>,
+        /// The text put between them.
+        separator: String,
+    },
+    /// When a write turns `flag` true (from false or null) and does not set
+    /// this field, it becomes that write's update time.
+    StampWhenTrue {
+        /// The boolean field that triggers the stamp.
+        flag: String,
+    },
+}
+
+/// A string format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Format {
+    /// An email address: `local@domain.tld`, no white space.
+    Email,
+    /// An E.164 phone number: `+` and 2 to 15 digits, no leading zero.
+    E164,
+    /// An absolute http or https URL (scheme case-insensitive).
+    HttpUrl,
+    /// `<prefix>_` and an uppercase ULID.
+    PrefixedUlid {
+        /// The prefix, without the underscore.
+        prefix: String,
+    },
+    /// `<prefix>-` and a lowercase hyphenated UUID.
+    PrefixedUuid {
+        /// The prefix, without the hyphen.
+        prefix: String,
+    },
+}
+
+impl Format {
+    /// The regular expression (ECMA 262, anchored) a value must match.
+    pub fn pattern(&self) -> String {
+        match self {
+            Format::Email => r"^[^@\s]+@[^@\s]+\.[^@\s]+$".to_owned(),
+            Format::E164 => r"^\+[1-9][0-9]{1,14}$".to_owned(),
+            Format::HttpUrl => r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s]*$".to_owned(),
+            Format::PrefixedUlid { prefix } => {
+                format!("^{prefix}_[0-7][0-9A-HJKMNP-TV-Z]{{25}}$")
+            }
+            Format::PrefixedUuid { prefix } => format!(
+                "^{prefix}-[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}}$"
+            ),
+        }
+    }
+
+    /// The JSON Schema `format` keyword value, where one fits.
+    pub fn json_schema_format(&self) -> Option<&'static str> {
+        match self {
+            Format::Email => Some("email"),
+            Format::HttpUrl => Some("uri"),
+            _ => None,
+        }
+    }
+
+    /// The format in words, for docs.
+    pub fn describe(&self) -> String {
+        match self {
+            Format::Email => "an email address".to_owned(),
+            Format::E164 => "an E.164 phone number (`+` then up to 15 digits)".to_owned(),
+            Format::HttpUrl => "an absolute http(s) URL".to_owned(),
+            Format::PrefixedUlid { prefix } => format!("`{prefix}_` + an uppercase ULID"),
+            Format::PrefixedUuid { prefix } => format!("`{prefix}-` + a lowercase UUID"),
+        }
+    }
+}
+
+/// Size and range limits on a field's value; unset means no limit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Minimum string length in characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<u32>,
+    /// Maximum string length in characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+    /// Minimum integer value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum: Option<i64>,
+    /// Maximum number of array items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<u32>,
+    /// Minimum length of each array item, in characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_min_length: Option<u32>,
+    /// Maximum length of each array item, in characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_max_length: Option<u32>,
+    /// Maximum size of a JSON value, serialised, in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_bytes: Option<u32>,
+    /// Maximum nesting depth of a JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_depth: Option<u32>,
+}
+
+impl Limits {
+    /// Whether no limit is set.
+    pub fn is_empty(&self) -> bool {
+        self == &Limits::default()
+    }
+}
+
+/// A field that holds the id of a resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Reference {
+    /// Another item of the same resource, visible to the caller, not soft-deleted,
+    /// not the item itself; checked only when a write sets it.
+    SameResource,
+}
+
+/// How the list operation filters on a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Filter {
+    /// Exact match.
+    Exact,
+    /// Exact match after ASCII lower-casing.
+    CaseInsensitive,
+}
+
+/// A uniqueness rule: `field` is unique among items sharing the `within` fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UniqueScope {
+    /// The field whose values must be unique.
+    pub field: String,
+    /// The fields that form the group; null is one group of its own.
+    pub within: Vec<String>,
+    /// Whether values are compared after ASCII lower-casing.
+    pub case_insensitive: bool,
+    /// Whether soft-deleted items are left out of the comparison.
+    pub ignore_deleted: bool,
+}
+
+/// The fields that implement soft delete.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SoftDelete<'a> {
+    /// The boolean flag.
+    pub flag: &'a Field,
+    /// The deletion time, when the resource has one.
+    pub at: Option<&'a Field>,
+    /// The deleter, when the resource has one.
+    pub by: Option<&'a Field>,
+}
+
+/// The operations every resource offers, in SDK method order.
+pub const OPERATIONS: [Operation; 5] = [
+    Operation::List,
+    Operation::Get,
+    Operation::Create,
+    Operation::Update,
+    Operation::Delete,
+];
+
+/// One operation of a resource's HTTP API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    /// `GET {path}`: one page of items.
+    List,
+    /// `GET {path}/{id}`.
+    Get,
+    /// `POST {path}`.
+    Create,
+    /// `PATCH {path}/{id}` with a JSON Merge Patch.
+    Update,
+    /// `DELETE {path}/{id}`: a soft delete.
+    Delete,
+}
+
+impl Operation {
+    /// The SDK method name (`list`, `get`, …).
+    pub fn method_name(self) -> &'static str {
+        match self {
+            Operation::List => "list",
+            Operation::Get => "get",
+            Operation::Create => "create",
+            Operation::Update => "update",
+            Operation::Delete => "delete",
+        }
+    }
+
+    /// The HTTP method.
+    pub fn http_method(self) -> &'static str {
+        match self {
+            Operation::List | Operation::Get => "GET",
+            Operation::Create => "POST",
+            Operation::Update => "PATCH",
+            Operation::Delete => "DELETE",
+        }
+    }
+
+    /// Whether the operation addresses one item (`{path}/{id}`).
+    pub fn on_item(self) -> bool {
+        !matches!(self, Operation::List | Operation::Create)
+    }
+}
+
+/// A rule a model breaks; see [`ResourceModel::validate`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelError(pub String);
+
+impl std::fmt::Display for ModelError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+impl ResourceModel {
+    /// The field named `name`.
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The field carrying the given server stamp.
+    pub fn stamp(&self, stamp: Stamp) -> Option<&Field> {
+        self.fields
+            .iter()
+            .find(|f| f.writer == Writer::Server { stamp })
+    }
+
+    /// The item path template, `{path}/{id}`.
+    pub fn item_path(&self) -> String {
+        format!("{}/{{id}}", self.path)
+    }
+
+    /// The fields the client writes.
+    pub fn client_fields(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| f.is_client())
+    }
+
+    /// The fields the server stamps.
+    pub fn server_fields(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| !f.is_client())
+    }
+
+    /// The fields the list operation filters on.
+    pub fn filters(&self) -> impl Iterator<Item = (&Field, Filter)> {
+        self.fields.iter().filter_map(|f| f.filter.map(|k| (f, k)))
+    }
+
+    /// The soft-delete fields, when the resource is soft-deleted.
+    pub fn soft_delete(&self) -> Option<SoftDelete<'_>> {
+        Some(SoftDelete {
+            flag: self.stamp(Stamp::DeletedFlag)?,
+            at: self.stamp(Stamp::DeletedAt),
+            by: self.stamp(Stamp::DeletedBy),
+        })
+    }
+
+    /// The optimistic-concurrency version field, when the resource has one.
+    pub fn version_field(&self) -> Option<&Field> {
+        self.stamp(Stamp::Version)
+    }
+
+    /// The effective maximum length of a string field: its own, else the
+    /// resource default for client strings.
+    pub fn max_length(&self, field: &Field) -> Option<u32> {
+        field.limits.max_length.or_else(|| {
+            (field.is_client() && field.ty == FieldType::String && field.format.is_none())
+                .then_some(self.default_max_length)
+                .flatten()
+        })
+    }
+
+    /// The SDK method path, e.g. `client.customer.contacts.list`.
+    pub fn sdk_call(&self, op: Operation) -> String {
+        format!("client.{}.{}", self.sdk_namespace, op.method_name())
+    }
+
+    /// The OpenAPI `operationId` of an operation, e.g. `customer.contacts.list`.
+    pub fn operation_id(&self, op: Operation) -> String {
+        format!("{}.{}", self.sdk_namespace, op.method_name())
+    }
+
+    /// Checks the rules the derive cannot see at compile time (enum defaults,
+    /// stamp types, references between fields); a model read from a manifest
+    /// should pass this before use. Returns every broken rule.
+    pub fn validate(&self) -> Result<(), Vec<ModelError>> {
+        let mut errors = Vec::new();
+        let mut err = |msg: String| errors.push(ModelError(msg));
+        let mut seen = BTreeSet::new();
+        for f in &self.fields {
+            if !seen.insert(f.name.as_str()) {
+                err(format!("field `{}` is declared twice", f.name));
+            }
+        }
+        if self.stamp(Stamp::Id).is_none() {
+            err("no field is stamped `id`".to_owned());
+        }
+        let mut stamps = BTreeSet::new();
+        for f in &self.fields {
+            let name = &f.name;
+            match &f.writer {
+                Writer::Server { stamp } => {
+                    if !stamps.insert(*stamp) {
+                        err(format!(
+                            "stamp `{}` is on more than one field",
+                            stamp.as_str()
+                        ));
+                    }
+                    if f.ty != stamp.expected_type() {
+                        err(format!(
+                            "field `{name}`: stamp `{}` needs a {} field, not {}",
+                            stamp.as_str(),
+                            stamp.expected_type().label(),
+                            f.ty.label()
+                        ));
+                    }
+                }
+                Writer::Client { default, computed } => {
+                    if let Some(d) = default
+                        && !value_fits(&f.ty, d)
+                    {
+                        err(format!(
+                            "field `{name}`: default {d} is not a valid {}",
+                            f.ty.label()
+                        ));
+                    }
+                    match computed {
+                        Some(Computed::JoinWhenBlank { from, .. }) => {
+                            for s in from {
+                                match self.field(s) {
+                                    Some(src) if src.ty == FieldType::String => {}
+                                    _ => err(format!(
+                                        "field `{name}`: joins `{s}`, which is not a string field"
+                                    )),
+                                }
+                            }
+                        }
+                        Some(Computed::StampWhenTrue { flag }) => match self.field(flag) {
+                            Some(src) if src.ty == FieldType::Boolean => {}
+                            _ => err(format!(
+                                "field `{name}`: stamped when `{flag}` turns true, which is not a boolean field"
+                            )),
+                        },
+                        None => {}
+                    }
+                }
+            }
+            if f.format.is_some() && !f.ty.is_string() {
+                err(format!("field `{name}`: a format needs a string field"));
+            }
+            if f.always_present && f.nullable {
+                err(format!("field `{name}`: always present but nullable"));
+            }
+        }
+        for u in &self.unique {
+            for name in std::iter::once(&u.field).chain(&u.within) {
+                if self.field(name).is_none() {
+                    err(format!("unique scope of `{}`: no field `{name}`", u.field));
+                }
+            }
+            if u.ignore_deleted && self.soft_delete().is_none() {
+                err(format!(
+                    "unique scope of `{}` ignores soft-deleted items, but no field is stamped `deleted_flag`",
+                    u.field
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+fn value_fits(ty: &FieldType, v: &Value) -> bool {
+    match ty {
+        FieldType::String | FieldType::DateTime => v.is_string(),
+        FieldType::Boolean => v.is_boolean(),
+        FieldType::Integer => v.is_i64() || v.is_u64(),
+        FieldType::JsonObject => v.is_object(),
+        FieldType::StringArray => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+        FieldType::Enum { values } => v.as_str().is_some_and(|s| values.iter().any(|x| x == s)),
+    }
+}
+
+impl Field {
+    /// Whether the client writes this field.
+    pub fn is_client(&self) -> bool {
+        matches!(self.writer, Writer::Client { .. })
+    }
+
+    /// The server stamp, for a server field.
+    pub fn stamp(&self) -> Option<Stamp> {
+        match self.writer {
+            Writer::Server { stamp } => Some(stamp),
+            Writer::Client { .. } => None,
+        }
+    }
+
+    /// The default a client field takes when omitted or null.
+    pub fn default(&self) -> Option<&Value> {
+        match &self.writer {
+            Writer::Client { default, .. } => default.as_ref(),
+            Writer::Server { .. } => None,
+        }
+    }
+
+    /// The rule by which the server fills in a client field.
+    pub fn computed(&self) -> Option<&Computed> {
+        match &self.writer {
+            Writer::Client { computed, .. } => computed.as_ref(),
+            Writer::Server { .. } => None,
+        }
+    }
+}
