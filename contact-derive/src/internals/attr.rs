@@ -145,10 +145,10 @@ impl Container {
                 } else if p == PATH {
                     let s = lit_str(meta)?;
                     if !s.value().starts_with('/') || s.value().ends_with('/') {
-                        return Err(syn::Error::new_spanned(
+                        cx.error_spanned_by(
                             &s,
                             "`path` must start with `/` and not end with one, e.g. \"/api/v1/contacts\"",
-                        ));
+                        );
                     }
                     path.set(&s, s.value());
                 } else if p == ID_PREFIX {
@@ -159,10 +159,10 @@ impl Container {
                             .chars()
                             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
                     {
-                        return Err(syn::Error::new_spanned(
+                        cx.error_spanned_by(
                             &s,
                             "`id_prefix` must be lowercase ASCII letters and digits, e.g. \"per\"",
-                        ));
+                        );
                     }
                     id_prefix.set(&s, s.value());
                 } else if p == SDK {
@@ -171,10 +171,10 @@ impl Container {
                         !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c == '_')
                     });
                     if !ok {
-                        return Err(syn::Error::new_spanned(
+                        cx.error_spanned_by(
                             &s,
                             "`sdk` must be dotted lowercase names, e.g. \"customer.contacts\"",
-                        ));
+                        );
                     }
                     sdk.set(&s, s.value());
                 } else if p == TABLE {

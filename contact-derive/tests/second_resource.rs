@@ -1,0 +1,98 @@
+//! The derive is generic: a second resource needs no change to it.
+
+use chrono::{DateTime, Utc};
+use contact_schema::model::{FieldType, Format, Stamp};
+use contact_schema::{Resource, ResourceEnum};
+use serde::Serialize;
+
+/// How big an account is.
+#[derive(Serialize, ResourceEnum)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Tier {
+    /// Small.
+    SmallBusiness,
+    /// Large.
+    Enterprise,
+    /// Renamed on the wire.
+    #[serde(rename = "gov")]
+    Government,
+}
+
+/// A customer account.
+///
+/// Accounts own contacts.
+#[derive(Serialize, Resource)]
+#[resource(
+    path = "/api/v2/accounts",
+    id_prefix = "acc",
+    sdk = "customer.accounts",
+    schema_version = 3
+)]
+pub struct Account {
+    /// The id.
+    #[field(stamp = id)]
+    pub id: String,
+    /// The owning tenant.
+    #[field(stamp = tenant)]
+    pub tenant: String,
+    /// When it was made.
+    #[field(stamp = created_at)]
+    pub created: DateTime<Utc>,
+    /// The revision.
+    #[field(stamp = version, minimum = 1)]
+    pub revision: u32,
+    /// Legal name.
+    #[field(max_length = 200, unique(within(tenant), case_insensitive))]
+    pub legal_name: String,
+    /// The tier.
+    #[field(default = "ENTERPRISE", filter = exact)]
+    pub tier: Option<Tier>,
+    /// Website.
+    #[field(format = http_url)]
+    #[serde(rename = "web")]
+    pub website: Option<String>,
+    /// Parent account.
+    #[field(format = prefixed_ulid("acc"), references = self)]
+    pub parent: Option<String>,
+    /// Seats bought.
+    #[field(default = 5, minimum = 0)]
+    pub seats: Option<i32>,
+}
+
+#[test]
+fn builds_a_model_from_attributes_alone() {
+    let m = Account::model();
+    assert_eq!(m.validate(), Ok(()));
+    assert_eq!(m.name, "Account");
+    assert_eq!(
+        m.plural, "accounts",
+        "plural defaults to the lower-cased name + s"
+    );
+    assert_eq!(m.table, "accounts", "table defaults to the plural");
+    assert_eq!(
+        m.description,
+        "A customer account.\n\nAccounts own contacts."
+    );
+    assert_eq!(m.schema_version, 3);
+    assert_eq!(m.stamp(Stamp::Version).unwrap().name, "revision");
+    assert!(m.soft_delete().is_none());
+    assert_eq!(
+        m.field("web").unwrap().format,
+        Some(Format::HttpUrl),
+        "serde rename is the wire name"
+    );
+    assert_eq!(
+        m.field("tier").unwrap().ty,
+        FieldType::Enum {
+            values: vec!["SMALL_BUSINESS".into(), "ENTERPRISE".into(), "gov".into()]
+        },
+        "enum values are what serde writes"
+    );
+    assert_eq!(
+        m.field("id").unwrap().format,
+        Some(Format::PrefixedUlid {
+            prefix: "acc".into()
+        })
+    );
+    insta::assert_json_snapshot!(m);
+}

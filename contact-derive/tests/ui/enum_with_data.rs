@@ -1,0 +1,9 @@
+use contact_schema::ResourceEnum;
+
+#[derive(serde::Serialize, ResourceEnum)]
+pub enum Shape {
+    Circle,
+    Square(u32),
+}
+
+fn main() {}

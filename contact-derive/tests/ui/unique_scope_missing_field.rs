@@ -1,0 +1,18 @@
+use contact_schema::Resource;
+
+/// Doc.
+#[derive(Resource)]
+#[resource(path = "/things", id_prefix = "th")]
+pub struct Thing {
+    /// Id.
+    #[field(stamp = id)]
+    pub id: String,
+    /// Tenant.
+    #[field(stamp = tenant)]
+    pub tenant_id: String,
+    /// Email.
+    #[field(unique(within(tenant_id, acount_id), ignore_deleted))]
+    pub email: Option<String>,
+}
+
+fn main() {}
