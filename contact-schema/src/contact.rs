@@ -37,10 +37,10 @@ pub enum SourceType {
     max_length = 1024
 )]
 pub struct Contact {
-    /// Server-assigned ULID with type prefix (e.g. per_…).
+    /// The contact's id: a ULID with a type prefix (e.g. `per_01J…`).
     #[field(stamp = id)]
     pub id: String,
-    /// Tenant scope — auto-stamped from the caller's JWT.
+    /// Tenant scope.
     #[field(stamp = tenant)]
     pub tenant_id: String,
     /// App scope. Stamped only when the caller's JWT was minted for a specific
@@ -49,16 +49,16 @@ pub struct Contact {
     #[field(stamp = app)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// Server stamp: the time of creation.
+    /// When the contact was created.
     #[field(stamp = created_at)]
     pub created_at: DateTime<Utc>,
-    /// Server stamp; updated on every write.
+    /// When the contact was last written.
     #[field(stamp = updated_at)]
     pub updated_at: DateTime<Utc>,
-    /// Person id from the creator's JWT (`sub`).
+    /// Who created the contact (a person or app id).
     #[field(stamp = created_by)]
     pub created_by: String,
-    /// Person id from the last writer's JWT (`sub`).
+    /// Who last wrote the contact.
     #[field(stamp = updated_by)]
     pub updated_by: String,
     /// Provenance tag.
@@ -67,18 +67,18 @@ pub struct Contact {
     /// Where the write originated.
     #[field(default = "api")]
     pub source_type: SourceType,
-    /// Soft-delete flag. Excluded from default list queries.
+    /// Soft-delete flag. Soft-deleted contacts are left out of default lists.
     #[field(stamp = deleted_flag)]
     pub is_deleted: bool,
-    /// Stamped when soft-deleted; null otherwise.
+    /// When the contact was soft-deleted.
     #[field(stamp = deleted_at)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<DateTime<Utc>>,
-    /// Person id who soft-deleted; null otherwise.
+    /// Who soft-deleted the contact.
     #[field(stamp = deleted_by)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_by: Option<String>,
-    /// Document schema version in force at the last write.
+    /// Document schema version. Bumped on incompatible writes.
     #[field(stamp = schema_version, minimum = 1)]
     pub schema_version: i64,
     /// Account this contact belongs to. Null for unattached (orphan) contacts.

@@ -1,0 +1,397 @@
+//! `schemas/docs/`: a page for API designers, as Markdown and as one
+//! self-contained HTML page rendered from that Markdown.
+//!
+//! The Markdown comes from `resource.md.hbs` over a [`DocsView`] built from
+//! the model; the HTML wraps pulldown-cmark's rendering of it in `page.html.hbs`.
+
+use super::schema::describe;
+use super::{Artifact, preamble};
+use crate::error::Error;
+use contact_schema::ResourceModel;
+use contact_schema::model::{Computed, Field, FieldType, Filter, OPERATIONS, Operation};
+use handlebars::Handlebars;
+use serde::Serialize;
+
+const MARKDOWN: &str = "resource.md";
+const HTML: &str = "page.html";
+
+/// The docs renderer: its templates are parsed once and reused per model.
+pub struct Renderer {
+    hb: Handlebars<'static>,
+}
+
+/// Everything the Markdown template reads.
+#[derive(Debug, Serialize)]
+pub struct DocsView {
+    preamble: String,
+    name: String,
+    lower_name: String,
+    plural: String,
+    description: String,
+    path: String,
+    item_path: String,
+    sdk_namespace: String,
+    operations: Vec<OperationView>,
+    fields: Vec<FieldView>,
+    stamping: Vec<RuleView>,
+    defaults: Vec<DefaultView>,
+    computed: Vec<RuleView>,
+    soft_delete: Option<SoftDeleteView>,
+    versioning: Option<VersioningView>,
+    unique: Vec<UniqueView>,
+    filters: Vec<FilterView>,
+    example: String,
+}
+
+#[derive(Debug, Serialize)]
+struct OperationView {
+    method_name: &'static str,
+    http_method: &'static str,
+    path: String,
+    success: &'static str,
+    sdk_call: String,
+}
+
+#[derive(Debug, Serialize)]
+struct FieldView {
+    name: String,
+    star: bool,
+    type_label: &'static str,
+    notes: String,
+}
+
+#[derive(Debug, Serialize)]
+struct RuleView {
+    name: String,
+    rule: String,
+}
+
+#[derive(Debug, Serialize)]
+struct DefaultView {
+    name: String,
+    value: String,
+}
+
+#[derive(Debug, Serialize)]
+struct SoftDeleteView {
+    flag: String,
+    at: Option<String>,
+    by: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct VersioningView {
+    field: String,
+}
+
+#[derive(Debug, Serialize)]
+struct UniqueView {
+    sentence: String,
+}
+
+#[derive(Debug, Serialize)]
+struct FilterView {
+    name: String,
+    how: &'static str,
+}
+
+#[derive(Serialize)]
+struct PageView<'a> {
+    preamble: &'a str,
+    title: &'a str,
+    body: &'a str,
+}
+
+impl Renderer {
+    /// Parses the templates (strict: a missing variable is an error).
+    pub fn new() -> Result<Self, Error> {
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        // Markdown is not HTML: its text is not entity-escaped. The HTML page
+        // gets its escaping from pulldown-cmark.
+        hb.register_escape_fn(handlebars::no_escape);
+        for (name, text) in [
+            (MARKDOWN, include_str!("resource.md.hbs")),
+            (HTML, include_str!("page.html.hbs")),
+        ] {
+            hb.register_template_string(name, text)
+                .map_err(|e| Error::Template {
+                    template: name.to_owned(),
+                    source: Box::new(e.into()),
+                })?;
+        }
+        Ok(Renderer { hb })
+    }
+
+    /// The Markdown and HTML pages of a model.
+    pub fn emit(&self, model: &ResourceModel) -> Result<Vec<Artifact>, Error> {
+        let md = self.render(MARKDOWN, &view(model))?;
+        let mut body = String::new();
+        let parser = pulldown_cmark::Parser::new_ext(&md, pulldown_cmark::Options::ENABLE_TABLES);
+        pulldown_cmark::html::push_html(&mut body, parser);
+        let html = self.render(
+            HTML,
+            &PageView {
+                preamble: &preamble(model),
+                title: &format!("{} API", model.name),
+                body: &body,
+            },
+        )?;
+        let base = format!("docs/{}", model.plural);
+        Ok(vec![
+            Artifact::new(format!("{base}.md"), md),
+            Artifact::new(format!("{base}.html"), html),
+        ])
+    }
+
+    fn render(&self, template: &str, data: &impl Serialize) -> Result<String, Error> {
+        self.hb.render(template, data).map_err(|e| Error::Template {
+            template: template.to_owned(),
+            source: Box::new(e),
+        })
+    }
+}
+
+/// Builds the template's view of a model.
+pub fn view(model: &ResourceModel) -> DocsView {
+    let operations = OPERATIONS
+        .iter()
+        .map(|&op| OperationView {
+            method_name: op.method_name(),
+            http_method: op.http_method(),
+            path: if op.on_item() {
+                model.item_path()
+            } else {
+                model.path.clone()
+            },
+            success: match op {
+                Operation::List => "200, a page",
+                Operation::Get => "200",
+                Operation::Create => "201, `Location`",
+                Operation::Update => "200",
+                Operation::Delete => "200 or 204",
+            },
+            sdk_call: model.sdk_call(op),
+        })
+        .collect();
+    let fields = model
+        .fields
+        .iter()
+        .map(|f| FieldView {
+            name: f.name.clone(),
+            star: f.always_present,
+            type_label: f.ty.label(),
+            notes: cell(&notes(model, f)),
+        })
+        .collect();
+    let stamping = model
+        .server_fields()
+        .filter_map(|f| {
+            Some(RuleView {
+                name: f.name.clone(),
+                rule: f.stamp()?.rule().to_owned(),
+            })
+        })
+        .collect();
+    let defaults = model
+        .client_fields()
+        .filter_map(|f| {
+            Some(DefaultView {
+                name: f.name.clone(),
+                value: format!("`{}`", f.default()?),
+            })
+        })
+        .collect();
+    let computed = model
+        .client_fields()
+        .filter_map(|f| {
+            let rule = match f.computed()? {
+                Computed::JoinWhenBlank { from, separator } => format!(
+                    "after every write, if it is blank (null or only white space), the server sets it to the trimmed non-empty {} joined by {:?}, or null when all are empty. A stored value is never recomputed.",
+                    join_and(from),
+                    separator
+                ),
+                Computed::StampWhenTrue { flag } => format!(
+                    "when a write turns `{flag}` true (from false or null) and does not set `{}`, it becomes that write's update time. Turning `{flag}` off leaves it unchanged.",
+                    f.name
+                ),
+            };
+            Some(RuleView { name: f.name.clone(), rule })
+        })
+        .collect();
+    let unique = model
+        .unique
+        .iter()
+        .map(|u| {
+            let mut s = format!("`{}` is unique", u.field);
+            if !u.within.is_empty() {
+                s.push_str(&format!(" within ({})", join_code(&u.within)));
+            }
+            if u.case_insensitive {
+                s.push_str(", compared after ASCII lower-casing");
+            }
+            if u.ignore_deleted {
+                s.push_str(", among items that are not soft-deleted");
+            }
+            s.push_str(". A null in the scope is a group of its own. A write that would break it is a 409 and changes nothing.");
+            UniqueView { sentence: s }
+        })
+        .collect();
+    let filters = model
+        .filters()
+        .map(|(f, k)| FilterView {
+            name: f.name.clone(),
+            how: match k {
+                Filter::Exact => "exact",
+                Filter::CaseInsensitive => "case-insensitive",
+            },
+        })
+        .collect();
+    DocsView {
+        preamble: preamble(model),
+        name: model.name.clone(),
+        lower_name: model.name.to_lowercase(),
+        plural: model.plural.clone(),
+        description: model.description.clone(),
+        path: model.path.clone(),
+        item_path: model.item_path(),
+        sdk_namespace: model.sdk_namespace.clone(),
+        operations,
+        fields,
+        stamping,
+        defaults,
+        computed,
+        soft_delete: model.soft_delete().map(|sd| SoftDeleteView {
+            flag: sd.flag.name.clone(),
+            at: sd.at.map(|f| f.name.clone()),
+            by: sd.by.map(|f| f.name.clone()),
+        }),
+        versioning: model.version_field().map(|f| VersioningView {
+            field: f.name.clone(),
+        }),
+        unique,
+        filters,
+        example: example(model),
+    }
+}
+
+/// The Notes cell: the description, then every rule that applies.
+fn notes(model: &ResourceModel, f: &Field) -> String {
+    let mut parts = vec![match f.stamp() {
+        // The stamp's rule is in the Behaviour section; the table stays short.
+        Some(_) => sentence(&f.description) + " Set by the server.",
+        None => describe(f),
+    }];
+    if let FieldType::Enum { values } = &f.ty {
+        parts.push(format!("One of {}.", join_code(values)));
+    }
+    if let Some(d) = f.default() {
+        parts.push(format!("Defaults to `{d}`."));
+    }
+    if let Some(format) = &f.format {
+        parts.push(format!("Format: {}.", format.describe()));
+    }
+    let l = &f.limits;
+    match (l.min_length, model.max_length(f)) {
+        (Some(min), Some(max)) => parts.push(format!("{min} to {max} characters.")),
+        (Some(min), None) => parts.push(format!("At least {min} character(s).")),
+        (None, Some(max)) => parts.push(format!("At most {max} characters.")),
+        (None, None) => {}
+    }
+    if let Some(min) = l.minimum {
+        parts.push(format!("At least {min}."));
+    }
+    if let Some(n) = l.max_items {
+        let each = match (l.item_min_length, l.item_max_length) {
+            (Some(a), Some(b)) => format!(" of {a} to {b} characters"),
+            _ => String::new(),
+        };
+        parts.push(format!(
+            "At most {n} items{each}; order and duplicates kept."
+        ));
+    }
+    if let (Some(bytes), Some(depth)) = (l.max_bytes, l.max_depth) {
+        parts.push(format!(
+            "At most {} KiB serialised, nested at most {depth} deep.",
+            bytes / 1024
+        ));
+    }
+    for u in model.unique.iter().filter(|u| u.field == f.name) {
+        parts.push(format!(
+            "Unique within ({}){}{}.",
+            u.within.join(", "),
+            if u.case_insensitive {
+                ", case-insensitive"
+            } else {
+                ""
+            },
+            if u.ignore_deleted {
+                ", ignoring soft-deleted"
+            } else {
+                ""
+            },
+        ));
+    }
+    parts.join(" ")
+}
+
+/// The text ending with a full stop.
+fn sentence(text: &str) -> String {
+    let mut s = text.trim_end().to_owned();
+    if !s.ends_with(['.', '?', '!', ')']) {
+        s.push('.');
+    }
+    s
+}
+
+/// `a`, `b` and `c`.
+fn join_and(names: &[String]) -> String {
+    let coded: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match coded.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => coded.join(""),
+    }
+}
+
+/// Makes text safe inside a Markdown table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+fn join_code(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A short TypeScript example using the SDK namespace and two client fields.
+fn example(model: &ResourceModel) -> String {
+    let ns = &model.sdk_namespace;
+    let sample: Vec<String> = model
+        .client_fields()
+        .filter(|f| {
+            f.ty == FieldType::String
+                && f.format.is_none()
+                && f.computed().is_none()
+                && f.default().is_none()
+        })
+        .take(2)
+        .map(|f| format!("{}: \"…\"", f.name))
+        .collect();
+    let lower = model.name.to_lowercase();
+    let version = model
+        .version_field()
+        .map(|v| format!(", {{ ifMatch: {lower}.{} }}", v.name))
+        .unwrap_or_default();
+    format!(
+        "const client = new Client({{ baseUrl: \"https://api.example.com\", token }});\n\
+         const {lower} = await client.{ns}.create({{ {} }});\n\
+         const page = await client.{ns}.list({{ limit: 50 }});\n\
+         await client.{ns}.update({lower}.id, {{ {} }}{version});\n\
+         await client.{ns}.delete({lower}.id);",
+        sample.join(", "),
+        sample.first().cloned().unwrap_or_default(),
+    )
+}

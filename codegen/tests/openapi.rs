@@ -1,0 +1,176 @@
+//! The OpenAPI document: its shape, checked here, and its validity, checked by
+//! an independent validator (PyPI's openapi-spec-validator).
+
+use contact_schema::{Contact, Resource};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn document() -> (Value, String) {
+    let artifacts = codegen::artifacts(&[Contact::model()]).unwrap();
+    let get = |p: &str| {
+        artifacts
+            .iter()
+            .find(|a| a.path == Path::new(p))
+            .unwrap()
+            .contents
+            .clone()
+    };
+    let json: Value = serde_json::from_str(&get("openapi/contacts.openapi.json")).unwrap();
+    (json, get("openapi/contacts.openapi.yaml"))
+}
+
+#[test]
+fn json_and_yaml_are_the_same_document() {
+    let (json, yaml) = document();
+    let from_yaml: Value = yaml_serde::from_str(&yaml).unwrap();
+    assert_eq!(from_yaml, json);
+}
+
+#[test]
+fn five_operations_with_sdk_operation_ids_and_contract_statuses() {
+    let (doc, _) = document();
+    let ops = [
+        (
+            "/api/v1/crm/contacts",
+            "get",
+            "customer.contacts.list",
+            vec!["200", "400", "401"],
+        ),
+        (
+            "/api/v1/crm/contacts",
+            "post",
+            "customer.contacts.create",
+            vec!["201", "400", "401", "409", "413", "415", "422"],
+        ),
+        (
+            "/api/v1/crm/contacts/{id}",
+            "get",
+            "customer.contacts.get",
+            vec!["200", "401", "404"],
+        ),
+        (
+            "/api/v1/crm/contacts/{id}",
+            "patch",
+            "customer.contacts.update",
+            vec![
+                "200", "400", "401", "404", "409", "412", "413", "415", "422",
+            ],
+        ),
+        (
+            "/api/v1/crm/contacts/{id}",
+            "delete",
+            "customer.contacts.delete",
+            vec!["200", "204", "401", "404", "412"],
+        ),
+    ];
+    for (path, method, id, statuses) in ops {
+        let op = &doc["paths"][path][method];
+        assert_eq!(op["operationId"], id);
+        let got: Vec<&String> = op["responses"].as_object().unwrap().keys().collect();
+        assert_eq!(got, statuses, "{id}");
+        for (code, resp) in op["responses"].as_object().unwrap() {
+            if code.starts_with('4') {
+                let target = resp["$ref"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_owned();
+                let content = &doc["components"]["responses"][&target]["content"];
+                assert!(
+                    content.get("application/problem+json").is_some(),
+                    "{id} {code}"
+                );
+            }
+        }
+    }
+    let list_params: Vec<String> = doc["paths"]["/api/v1/crm/contacts"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let name = p["$ref"].as_str().unwrap().rsplit('/').next().unwrap();
+            doc["components"]["parameters"][name]["name"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        list_params,
+        ["limit", "cursor", "account_id", "email", "include_deleted"]
+    );
+    let patch = &doc["paths"]["/api/v1/crm/contacts/{id}"]["patch"];
+    let types: Vec<&String> = patch["requestBody"]["content"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(types, ["application/merge-patch+json", "application/json"]);
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearerAuth"]["scheme"],
+        "bearer"
+    );
+    let created = &doc["paths"]["/api/v1/crm/contacts"]["post"]["responses"]["201"]["headers"];
+    assert!(created.get("Location").is_some() && created.get("ETag").is_some());
+}
+
+/// Finds openapi-spec-validator: `$OPENAPI_SPEC_VALIDATOR`, the workspace's
+/// `.venv` (which `.ci/run` creates), or `PATH`.
+fn validator() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("OPENAPI_SPEC_VALIDATOR") {
+        return Some(p.into());
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/openapi-spec-validator");
+    if venv.exists() {
+        return Some(venv);
+    }
+    let on_path = Command::new("openapi-spec-validator")
+        .arg("--help")
+        .output();
+    on_path
+        .is_ok_and(|o| o.status.success())
+        .then(|| "openapi-spec-validator".into())
+}
+
+#[test]
+fn an_independent_validator_accepts_the_document() {
+    let Some(bin) = validator() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "openapi-spec-validator is required in CI (.ci/run installs it into .venv)"
+        );
+        eprintln!(
+            "SKIPPED: openapi-spec-validator not found; set OPENAPI_SPEC_VALIDATOR or run .ci/run once to create .venv"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (json, yaml) = document();
+    let json_path = dir.path().join("contacts.openapi.json");
+    let yaml_path = dir.path().join("contacts.openapi.yaml");
+    std::fs::write(&json_path, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    std::fs::write(&yaml_path, yaml).unwrap();
+    for path in [&json_path, &yaml_path] {
+        let out = Command::new(&bin).arg(path).output().unwrap();
+        assert!(
+            out.status.success(),
+            "openapi-spec-validator rejected {}:\n{}{}",
+            path.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // The validator is not a rubber stamp: a broken document fails.
+    let mut broken = json.clone();
+    broken["paths"]["/api/v1/crm/contacts"]["get"]["responses"] = serde_json::json!({"200": {}});
+    let broken_path = dir.path().join("broken.json");
+    std::fs::write(&broken_path, serde_json::to_string(&broken).unwrap()).unwrap();
+    let out = Command::new(&bin).arg(&broken_path).output().unwrap();
+    assert!(
+        !out.status.success(),
+        "a response without a description must be rejected"
+    );
+}
