@@ -1,4 +1,5 @@
-//! Renders resource models into every artifact under `schemas/`, and keeps
+//! Renders resource models into every artifact under `schemas/` (JSON Schema,
+//! OpenAPI, SQL migrations, docs, the manifest), and keeps
 //! that tree up to date.
 //!
 //! [`artifacts`] renders (pure: models in, files out); [`generate`] also

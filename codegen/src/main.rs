@@ -17,7 +17,7 @@ const EXIT_USAGE: u8 = 2;
 /// Exit code: an I/O or rendering error.
 const EXIT_ERROR: u8 = 3;
 
-/// Generates JSON Schema, OpenAPI, docs and the model manifest from the Contact resource model.
+/// Generates JSON Schema, OpenAPI, SQL migrations, docs and the model manifest from the Contact resource model.
 #[derive(Parser)]
 #[command(
     name = "codegen",

@@ -5,6 +5,7 @@ pub mod json_schema;
 pub mod manifest;
 pub mod openapi;
 pub mod schema;
+pub mod sql;
 
 use crate::error::Error;
 use contact_schema::ResourceModel;
@@ -43,6 +44,7 @@ pub fn artifacts(models: &[ResourceModel]) -> Result<Vec<Artifact>, Error> {
         out.extend(json_schema::emit(model)?);
         out.extend(openapi::emit(model)?);
         out.extend(docs.emit(model)?);
+        out.extend(sql::emit(model)?);
     }
     let mut seen = BTreeSet::new();
     for a in &out {
