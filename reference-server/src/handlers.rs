@@ -1,0 +1,691 @@
+//! The five operations of CONTRACT.md §3, each answering in the order of §6:
+//! 401; 404/405 for the route; 413; 415; 400; 422 for the body's fields; 404
+//! for the item; 412; 409 for the body version; 422 for references; 409 for uniqueness.
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::cursor::Position;
+use crate::fault::fault;
+use crate::problem::{FieldError, Problem};
+use crate::store::{ListQuery, Record, Scope, StoreError};
+use crate::time;
+use crate::validate::{BodyKind, Valid, check_json_limits};
+use axum::Extension;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use contact_schema::model::{Computed, Filter, Reference, Stamp, Writer};
+use serde_json::{Map, Value};
+
+/// The largest body accepted, in bytes.
+pub const MAX_BODY: usize = 1_048_576;
+/// How often an unconditional write retries when another write got there first.
+const MAX_RETRIES: usize = 1000;
+
+type Result<T> = std::result::Result<T, Problem>;
+
+fn scope(caller: &Caller) -> Scope {
+    Scope {
+        tenant_id: caller.tenant_id.clone(),
+        app_id: caller.app_id.clone(),
+    }
+}
+
+fn store_error(e: StoreError) -> Problem {
+    match e {
+        StoreError::Unique => Problem::conflict(
+            "A uniqueness rule is broken: this email is already used in this account.",
+        ),
+        StoreError::Constraint(m) => Problem::invalid(vec![FieldError {
+            field: "body".into(),
+            message: m,
+        }]),
+        other => Problem::internal(other.to_string()),
+    }
+}
+
+/// Reads the body: 413 over the limit, 415 without a JSON media type, 400
+/// when empty, not JSON, or not an object.
+async fn read_object(headers: &HeaderMap, body: Body) -> Result<Map<String, Value>> {
+    let bytes: Bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("The body is over {MAX_BODY} bytes."),
+        )
+    })?;
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+    if !matches!(
+        media.as_deref(),
+        Some("application/json" | "application/merge-patch+json")
+    ) {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "The body must be application/json or application/merge-patch+json.",
+        ));
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Problem::bad_request("The body is empty."));
+    }
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(Problem::bad_request("The body must be a JSON object.")),
+        Err(e) => Err(Problem::bad_request(format!("The body is not JSON: {e}."))),
+    }
+}
+
+fn validate(state: &AppState, body: &Map<String, Value>, kind: BodyKind) -> Result<Valid> {
+    state
+        .rules
+        .validate(
+            &state.model,
+            body,
+            kind,
+            fault!(state, UnknownFieldsAccepted),
+        )
+        .map_err(|mut errors| {
+            if fault!(state, ValidationNamesOneField) {
+                errors.truncate(1);
+            }
+            Problem::invalid(errors)
+        })
+}
+
+/// The response body: null fields left out unless always present.
+fn render(state: &AppState, record: &Record) -> Value {
+    let mut out = Map::new();
+    for f in &state.model.fields {
+        let v = record.get(&f.name).cloned().unwrap_or(Value::Null);
+        if !v.is_null() || f.always_present {
+            out.insert(f.name.clone(), v);
+        }
+    }
+    Value::Object(out)
+}
+
+fn version_of(state: &AppState, record: &Record) -> i64 {
+    state
+        .model
+        .version_field()
+        .and_then(|f| record.get(&f.name))
+        .and_then(Value::as_i64)
+        .unwrap_or(0)
+}
+
+fn is_deleted(state: &AppState, record: &Record) -> bool {
+    state
+        .model
+        .soft_delete()
+        .and_then(|sd| record.get(&sd.flag.name))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
+fn with_item(state: &AppState, status: StatusCode, record: &Record) -> Response {
+    let mut res = (status, axum::Json(render(state, record))).into_response();
+    if state.model.version_field().is_some() {
+        let etag = format!("\"{}\"", version_of(state, record));
+        res.headers_mut()
+            .insert(header::ETAG, HeaderValue::from_str(&etag).expect("digits"));
+    }
+    res
+}
+
+/// Applies the model's stamps for a write by `caller` at `now`.
+fn stamp_write(
+    state: &AppState,
+    record: &mut Record,
+    caller: &Caller,
+    now: &str,
+    create: bool,
+    delete: bool,
+) {
+    for f in &state.model.fields {
+        let Writer::Server { stamp } = f.writer else {
+            continue;
+        };
+        let v = match stamp {
+            Stamp::UpdatedAt => Value::from(now),
+            Stamp::UpdatedBy => Value::from(caller.sub.clone()),
+            Stamp::SchemaVersion => Value::from(state.model.schema_version),
+            Stamp::Version => {
+                let current = record.get(&f.name).and_then(Value::as_i64).unwrap_or(0);
+                if create {
+                    Value::from(1)
+                } else if fault!(state, VersionNotIncremented) {
+                    Value::from(current)
+                } else {
+                    Value::from(current + 1)
+                }
+            }
+            Stamp::DeletedFlag if delete => Value::from(true),
+            Stamp::DeletedAt if delete => Value::from(now),
+            Stamp::DeletedBy if delete => Value::from(caller.sub.clone()),
+            Stamp::DeletedFlag if create => Value::from(false),
+            Stamp::Tenant if create => Value::from(caller.tenant_id.clone()),
+            Stamp::App if create => caller.app_id.clone().map_or(Value::Null, Value::from),
+            Stamp::CreatedAt if create => Value::from(now),
+            Stamp::CreatedBy if create => Value::from(caller.sub.clone()),
+            _ => continue,
+        };
+        record.insert(f.name.clone(), v);
+    }
+}
+
+/// Defaults for client fields that are null, then the computed rules.
+fn fill_in(
+    state: &AppState,
+    record: &mut Record,
+    body: &Map<String, Value>,
+    was_opted: &Map<String, Value>,
+    now: &str,
+) {
+    for f in state.model.client_fields() {
+        if let Some(d) = f.default()
+            && record.get(&f.name).is_none_or(Value::is_null)
+        {
+            record.insert(f.name.clone(), d.clone());
+        }
+    }
+    for f in state.model.client_fields() {
+        match f.computed() {
+            Some(Computed::JoinWhenBlank { from, separator })
+                if !fault!(state, DisplayNameNotComputed) =>
+            {
+                let blank = record
+                    .get(&f.name)
+                    .and_then(Value::as_str)
+                    .is_none_or(|s| s.trim().is_empty());
+                if blank {
+                    let parts: Vec<&str> = from
+                        .iter()
+                        .filter_map(|s| record.get(s).and_then(Value::as_str))
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .collect();
+                    let v = if parts.is_empty() {
+                        Value::Null
+                    } else {
+                        Value::from(parts.join(separator))
+                    };
+                    record.insert(f.name.clone(), v);
+                }
+            }
+            Some(Computed::StampWhenTrue { flag }) => {
+                let now_true = record.get(flag).and_then(Value::as_bool) == Some(true);
+                let was_true = was_opted.get(flag).and_then(Value::as_bool) == Some(true);
+                if now_true && !was_true && !body.contains_key(&f.name) {
+                    record.insert(f.name.clone(), Value::from(now));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// 422 when a reference set by the body names no visible, live, other item.
+async fn check_references(
+    state: &AppState,
+    caller: &Caller,
+    body: &Map<String, Value>,
+    own_id: Option<&str>,
+) -> Result<()> {
+    let mut errors = Vec::new();
+    for f in state
+        .model
+        .client_fields()
+        .filter(|f| f.references == Some(Reference::SameResource))
+    {
+        let Some(target) = body.get(&f.name).and_then(Value::as_str) else {
+            continue;
+        };
+        let ok = if Some(target) == own_id {
+            false
+        } else {
+            match state
+                .store
+                .get(&scope(caller), target)
+                .await
+                .map_err(store_error)?
+            {
+                Some(r) => !is_deleted(state, &r),
+                None => false,
+            }
+        };
+        if !ok {
+            errors.push(FieldError {
+                field: f.name.clone(),
+                message: format!(
+                    "must be the id of another {} you can see that is not deleted",
+                    state.model.name.to_lowercase()
+                ),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Problem::invalid(errors))
+    }
+}
+
+/// `POST {path}`.
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    match create_inner(&state, &caller, &headers, body).await {
+        Ok(r) => r,
+        Err(p) => state.problem(p),
+    }
+}
+
+async fn create_inner(
+    state: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Response> {
+    let body = read_object(headers, body).await?;
+    let valid = validate(state, &body, BodyKind::Create)?;
+    check_references(state, caller, &valid.fields, None).await?;
+    let now_t = time::now_after(None);
+    let now = time::canonical(now_t);
+    let mut record: Record = state
+        .model
+        .fields
+        .iter()
+        .map(|f| (f.name.clone(), Value::Null))
+        .collect();
+    for (k, v) in &valid.fields {
+        record.insert(k.clone(), v.clone());
+    }
+    if fault!(state, TenantFromBody)
+        && let Some(t) = body.get("tenant_id").and_then(Value::as_str)
+    {
+        let c = Caller {
+            tenant_id: t.to_owned(),
+            ..caller.clone()
+        };
+        stamp_write(state, &mut record, &c, &now, true, false);
+    } else {
+        stamp_write(state, &mut record, caller, &now, true, false);
+    }
+    let id_field = state.model.stamp(Stamp::Id).expect("id");
+    let ulid = ulid::Ulid::from_datetime(now_t.into());
+    record.insert(
+        id_field.name.clone(),
+        Value::from(format!("{}_{}", state.model.id_prefix, ulid)),
+    );
+    fill_in(state, &mut record, &valid.fields, &Map::new(), &now);
+    state.store.insert(&record).await.map_err(|e| match e {
+        StoreError::Unique if fault!(state, DuplicateEmail422) => {
+            Problem::invalid(vec![FieldError {
+                field: "email".into(),
+                message: "taken".into(),
+            }])
+        }
+        e => store_error(e),
+    })?;
+    let mut res = with_item(state, StatusCode::CREATED, &record);
+    let id = record[&id_field.name].as_str().unwrap_or_default();
+    let location = format!("{}/{id}", state.model.path);
+    res.headers_mut().insert(
+        header::LOCATION,
+        HeaderValue::from_str(&location).expect("ascii id"),
+    );
+    Ok(res)
+}
+
+/// `GET {path}/{id}` (and HEAD).
+pub async fn get(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Response {
+    #[allow(unused_mut)]
+    let mut s = scope(&caller);
+    #[cfg(feature = "faults")]
+    if fault!(state, CrossTenantRead)
+        && let Some(t) = state.store.tenant_of(&id).await
+    {
+        s.tenant_id = t;
+        s.app_id = None;
+    }
+    match state.store.get(&s, &id).await {
+        Ok(Some(r)) => with_item(&state, StatusCode::OK, &r),
+        Ok(None) => state.problem(Problem::not_found()),
+        Err(e) => state.problem(store_error(e)),
+    }
+}
+
+/// Strong comparison of `If-Match` against the current version: `None`
+/// without the header, else whether any listed tag (or `*`) matches.
+fn if_match(headers: &HeaderMap, version: i64) -> Option<bool> {
+    headers.get(header::IF_MATCH)?;
+    let values: Vec<&str> = headers
+        .get_all(header::IF_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let current = format!("\"{version}\"");
+    let matched = values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag == current);
+    Some(matched)
+}
+
+/// `PATCH {path}/{id}`: a JSON Merge Patch.
+pub async fn update(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    match update_inner(&state, &caller, &id, &headers, body).await {
+        Ok(r) => r,
+        Err(p) => state.problem(p),
+    }
+}
+
+async fn update_inner(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Response> {
+    let body = read_object(headers, body).await?;
+    let valid = validate(state, &body, BodyKind::Update)?;
+    let s = scope(caller);
+    for _ in 0..MAX_RETRIES {
+        let current = state
+            .store
+            .get(&s, id)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(Problem::not_found)?;
+        if is_deleted(state, &current) && !fault!(state, UpdateDeleted) {
+            return Err(Problem::not_found());
+        }
+        let version = version_of(state, &current);
+        if if_match(headers, version) == Some(false) && !fault!(state, IgnoreIfMatch) {
+            return Err(Problem::precondition_failed());
+        }
+        if let Some(expected) = valid.expected_version
+            && expected != version
+        {
+            return Err(Problem::conflict(format!(
+                "The contact is at version {version}, not {expected}."
+            )));
+        }
+        check_references(state, caller, &valid.fields, Some(id)).await?;
+        let mut record = current.clone();
+        let mut errors = Vec::new();
+        for (k, v) in &valid.fields {
+            let field = state.model.field(k).expect("validated");
+            let merged = match (
+                field.ty == contact_schema::model::FieldType::JsonObject,
+                record.get(k),
+                v,
+            ) {
+                (true, Some(Value::Object(old)), Value::Object(patch)) => {
+                    let merged = merge(Value::Object(old.clone()), patch);
+                    if let Err(m) = check_json_limits(field, &merged) {
+                        errors.push(FieldError {
+                            field: k.clone(),
+                            message: format!("after the merge, {m}"),
+                        });
+                    }
+                    merged
+                }
+                (true, _, Value::Object(patch)) => merge(Value::Object(Map::new()), patch),
+                _ => v.clone(),
+            };
+            record.insert(k.clone(), merged);
+        }
+        if !errors.is_empty() {
+            return Err(Problem::invalid(errors));
+        }
+        let prev = state
+            .model
+            .stamp(Stamp::UpdatedAt)
+            .and_then(|f| current.get(&f.name))
+            .and_then(Value::as_str);
+        let now = time::canonical(time::now_after(prev));
+        stamp_write(state, &mut record, caller, &now, false, false);
+        fill_in(state, &mut record, &valid.fields, &current, &now);
+        if state
+            .store
+            .update(&s, &record, version)
+            .await
+            .map_err(store_error)?
+        {
+            return Ok(with_item(state, StatusCode::OK, &record));
+        }
+    }
+    Err(Problem::conflict("Too many concurrent writes; try again."))
+}
+
+/// RFC 7396 merge of `patch` into `target`.
+fn merge(target: Value, patch: &Map<String, Value>) -> Value {
+    let mut out = match target {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    for (k, v) in patch {
+        match v {
+            Value::Null => {
+                out.remove(k);
+            }
+            Value::Object(p) => {
+                let old = out.remove(k).unwrap_or(Value::Null);
+                out.insert(k.clone(), merge(old, p));
+            }
+            other => {
+                out.insert(k.clone(), other.clone());
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+/// `DELETE {path}/{id}`: a soft delete.
+pub async fn delete(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match delete_inner(&state, &caller, &id, &headers).await {
+        Ok(r) => r,
+        Err(p) => state.problem(p),
+    }
+}
+
+async fn delete_inner(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    headers: &HeaderMap,
+) -> Result<Response> {
+    let s = scope(caller);
+    for _ in 0..MAX_RETRIES {
+        let current = state
+            .store
+            .get(&s, id)
+            .await
+            .map_err(store_error)?
+            .ok_or_else(Problem::not_found)?;
+        if is_deleted(state, &current) {
+            return Err(Problem::not_found());
+        }
+        let version = version_of(state, &current);
+        if if_match(headers, version) == Some(false) && !fault!(state, IgnoreIfMatch) {
+            return Err(Problem::precondition_failed());
+        }
+        let mut record = current.clone();
+        let prev = state
+            .model
+            .stamp(Stamp::UpdatedAt)
+            .and_then(|f| current.get(&f.name))
+            .and_then(Value::as_str);
+        let now = time::canonical(time::now_after(prev));
+        stamp_write(state, &mut record, caller, &now, false, true);
+        if state
+            .store
+            .update(&s, &record, version)
+            .await
+            .map_err(store_error)?
+        {
+            return Ok(with_item(state, StatusCode::OK, &record));
+        }
+    }
+    Err(Problem::conflict("Too many concurrent writes; try again."))
+}
+
+/// `GET {path}` (and HEAD): one page.
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    match list_inner(&state, &caller, query.as_deref().unwrap_or("")).await {
+        Ok(r) => r,
+        Err(p) => state.problem(p),
+    }
+}
+
+async fn list_inner(state: &AppState, caller: &Caller, raw: &str) -> Result<Response> {
+    let mut q = ListQuery {
+        limit: 25,
+        ..ListQuery::default()
+    };
+    let mut cursor = None;
+    let pairs: Vec<(String, String)> = serde_urlencoded_pairs(raw)?;
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if let Some(limit) = get("limit") {
+        if limit.is_empty() || !limit.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Problem::bad_request("`limit` must be decimal digits."));
+        }
+        let n: u64 = limit.parse().unwrap_or(u64::MAX);
+        if n == 0 {
+            return Err(Problem::bad_request("`limit` must be at least 1."));
+        }
+        q.limit = n.min(100) as u32;
+    }
+    if state.model.soft_delete().is_some()
+        && let Some(v) = get("include_deleted")
+    {
+        q.include_deleted = match v {
+            "true" => true,
+            "false" => false,
+            _ => {
+                return Err(Problem::bad_request(
+                    "`include_deleted` must be true or false.",
+                ));
+            }
+        };
+    }
+    if fault!(state, ListShowsDeleted) {
+        q.include_deleted = true;
+    }
+    for (field, how) in state.model.filters() {
+        if let Some(v) = get(&field.name) {
+            if how == Filter::Exact
+                && field.format.is_some()
+                && state
+                    .rules
+                    .check(&state.model, field, &Value::from(v))
+                    .is_err()
+            {
+                return Err(Problem::bad_request(format!(
+                    "`{}` is malformed.",
+                    field.name
+                )));
+            }
+            q.filters.push((field.name.clone(), v.to_owned(), how));
+        }
+    }
+    if let Some(c) = get("cursor") {
+        let pos = state
+            .cursors
+            .decode(c)
+            .ok_or_else(|| Problem::bad_request("`cursor` is malformed or was tampered with."))?;
+        cursor = Some(pos);
+    }
+    q.after = cursor.map(|p| (p.created_at, p.id));
+    let mut rows = state
+        .store
+        .list(&scope(caller), &q)
+        .await
+        .map_err(store_error)?;
+    let more = rows.len() > q.limit as usize;
+    rows.truncate(q.limit as usize);
+    let next = match (more, rows.last()) {
+        (true, Some(last)) => {
+            let field = |s| {
+                state
+                    .model
+                    .stamp(s)
+                    .and_then(|f| last.get(&f.name))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            Value::from(state.cursors.encode(&Position {
+                created_at: field(Stamp::CreatedAt),
+                id: field(Stamp::Id),
+            }))
+        }
+        _ => Value::Null,
+    };
+    let data: Vec<Value> = rows.iter().map(|r| render(state, r)).collect();
+    Ok((
+        StatusCode::OK,
+        axum::Json(serde_json::json!({ "data": data, "next_cursor": next })),
+    )
+        .into_response())
+}
+
+/// The query pairs, decoded as `application/x-www-form-urlencoded`.
+fn serde_urlencoded_pairs(raw: &str) -> Result<Vec<(String, String)>> {
+    Ok(form_urlencoded::parse(raw.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect())
+}
+
+/// Any path outside the resource: 404.
+pub async fn not_found(State(state): State<AppState>) -> Response {
+    state.problem(Problem::new(StatusCode::NOT_FOUND, "No such resource."))
+}
+
+/// A method the collection does not allow: 405.
+pub async fn collection_method_not_allowed(State(state): State<AppState>) -> Response {
+    state.problem(Problem::method_not_allowed("GET, HEAD, POST"))
+}
+
+/// A method an item does not allow: 405.
+pub async fn item_method_not_allowed(State(state): State<AppState>) -> Response {
+    state.problem(Problem::method_not_allowed("GET, HEAD, PATCH, DELETE"))
+}

@@ -1,0 +1,218 @@
+//! The reference server: CONTRACT.md, executable, on SQLite or PostgreSQL.
+//!
+//! Everything resource-specific comes from the resource model (`Contact::model()`):
+//! validation, stamping, defaults, computed fields, scoping, filters and the
+//! SQL columns. The schema is the generated migrations of `schemas/migrations/`.
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! let server = reference_server::start(reference_server::Config::in_memory("secret")).await?;
+//! println!("listening on {}", server.addr());
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+pub mod auth;
+pub mod cursor;
+pub mod fault;
+pub mod handlers;
+pub mod migrations;
+pub mod problem;
+pub mod store;
+pub mod time;
+pub mod validate;
+
+use crate::auth::Verifier;
+use crate::cursor::CursorKey;
+use crate::fault::fault;
+use crate::problem::Problem;
+use crate::store::Store;
+use crate::validate::Rules;
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use contact_schema::{Contact, Resource, ResourceModel};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// How to run the server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// The HS256 secret.
+    pub jwt_secret: Option<Vec<u8>>,
+    /// An RS256 public key, PEM.
+    pub jwt_public_key: Option<Vec<u8>>,
+    /// `sqlite:…` or `postgres://…`.
+    pub database_url: String,
+    /// Database connections (SQLite in memory always uses one).
+    pub max_connections: u32,
+    /// The contract violation to switch on.
+    #[cfg(feature = "faults")]
+    pub fault: Option<fault::Fault>,
+}
+
+impl Config {
+    /// An in-memory SQLite server on a free loopback port, HS256 with `secret`.
+    pub fn in_memory(secret: &str) -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            jwt_secret: Some(secret.as_bytes().to_vec()),
+            jwt_public_key: None,
+            database_url: "sqlite::memory:".into(),
+            max_connections: 8,
+            #[cfg(feature = "faults")]
+            fault: None,
+        }
+    }
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The resource model.
+    pub model: Arc<ResourceModel>,
+    /// The compiled validation rules of the model.
+    pub rules: Arc<Rules>,
+    /// The table.
+    pub store: Store,
+    /// The token checker.
+    pub verifier: Verifier,
+    /// The cursor signer.
+    pub cursors: CursorKey,
+    /// The switched-on violation.
+    #[cfg(feature = "faults")]
+    pub fault: Option<fault::Fault>,
+}
+
+impl AppState {
+    /// Builds the state: connects, migrates, compiles the rules.
+    pub async fn new(config: &Config) -> anyhow::Result<Self> {
+        let model = Arc::new(Contact::model());
+        let rules = Arc::new(Rules::new(&model)?);
+        let verifier = Verifier::new(
+            config.jwt_secret.as_deref(),
+            config.jwt_public_key.as_deref(),
+        )?;
+        let store =
+            Store::connect(&config.database_url, model.clone(), config.max_connections).await?;
+        Ok(AppState {
+            model,
+            rules,
+            store,
+            verifier,
+            cursors: CursorKey::new(None),
+            #[cfg(feature = "faults")]
+            fault: config.fault,
+        })
+    }
+
+    /// The response for a problem (plain text under the `plain_text_errors` fault).
+    pub fn problem(&self, p: Problem) -> Response {
+        if fault!(self, PlainTextErrors) {
+            return (p.status(), p.detail).into_response();
+        }
+        p.into_response()
+    }
+}
+
+async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let check_exp = !fault!(state, AcceptExpiredTokens);
+    match state.verifier.caller_checked(req.headers(), check_exp) {
+        Ok(caller) => {
+            req.extensions_mut().insert(caller);
+            let head = req.method() == axum::http::Method::HEAD;
+            let mut res = next.run(req).await;
+            if head {
+                // HEAD answers as GET without a body.
+                *res.body_mut() = axum::body::Body::empty();
+            }
+            res
+        }
+        Err(p) => state.problem(p),
+    }
+}
+
+/// The router of the contract's routes over `state`.
+pub fn router(state: AppState) -> Router {
+    let collection = state.model.path.clone();
+    let item = format!("{collection}/{{id}}");
+    Router::new()
+        .route(
+            &collection,
+            get(handlers::list)
+                .post(handlers::create)
+                .fallback(handlers::collection_method_not_allowed),
+        )
+        .route(
+            &item,
+            get(handlers::get)
+                .patch(handlers::update)
+                .delete(handlers::delete)
+                .fallback(handlers::item_method_not_allowed),
+        )
+        .fallback(handlers::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), authenticate))
+        .with_state(state)
+}
+
+/// A running server.
+pub struct Server {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL, `http://addr`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, finishes in-flight requests, and waits.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+
+    /// Waits until the server stops (it stops on its own only on an I/O error).
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.task
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+}
+
+/// Starts the server in this process: migrate, bind, serve in the background.
+pub async fn start(config: Config) -> anyhow::Result<Server> {
+    let state = AppState::new(&config).await?;
+    let listener = TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let app = router(state);
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(Server {
+        addr,
+        stop: Some(stop),
+        task,
+    })
+}

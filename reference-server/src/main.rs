@@ -1,0 +1,84 @@
+//! `reference-server`: serves CONTRACT.md for contacts on SQLite or PostgreSQL.
+
+use anyhow::Context;
+use clap::Parser;
+use reference_server::Config;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The reference implementation of the Contact HTTP contract.
+#[derive(Parser)]
+#[command(name = "reference-server", version)]
+struct Cli {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// The HS256 secret for bearer JWTs (or REFERENCE_JWT_SECRET).
+    #[arg(long, env = "REFERENCE_JWT_SECRET", hide_env_values = true)]
+    jwt_secret: Option<String>,
+    /// An RS256 public key (PEM file) for bearer JWTs.
+    #[arg(long, value_name = "FILE")]
+    jwt_public_key: Option<PathBuf>,
+    /// `sqlite:FILE` (created if missing), `sqlite::memory:`, or `postgres://…`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite:contacts.db?mode=rwc"
+    )]
+    database_url: String,
+    /// Database connections.
+    #[arg(long, default_value_t = 8)]
+    max_connections: u32,
+    /// Switch on one named contract violation (builds with the `faults` feature only).
+    #[cfg(feature = "faults")]
+    #[arg(long, value_enum)]
+    fault: Option<reference_server::fault::Fault>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let public_key = match &cli.jwt_public_key {
+        Some(p) => Some(
+            std::fs::read(p)
+                .with_context(|| format!("reading --jwt-public-key {}", p.display()))?,
+        ),
+        None => None,
+    };
+    let config = Config {
+        listen: cli.listen,
+        jwt_secret: cli.jwt_secret.map(String::into_bytes),
+        jwt_public_key: public_key,
+        database_url: cli.database_url.clone(),
+        max_connections: cli.max_connections,
+        #[cfg(feature = "faults")]
+        fault: cli.fault,
+    };
+    let server = reference_server::start(config).await.with_context(|| {
+        format!(
+            "starting on {} with {}",
+            cli.listen,
+            redact(&cli.database_url)
+        )
+    })?;
+    eprintln!("reference-server listening on {}", server.base_url());
+    tokio::select! {
+        r = server.wait() => r.context("serving")?,
+        _ = tokio::signal::ctrl_c() => eprintln!("stopping"),
+    }
+    Ok(())
+}
+
+/// The database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,128 @@
+//! RFC 9457 problem details: every 4xx (and the rare 5xx) the server sends.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// One offending field of a 422.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The top-level field name.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// A problem response.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// A URI naming the problem type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The HTTP reason phrase.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong, for people.
+    pub detail: String,
+    /// For 422: every offending field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    #[serde(skip)]
+    allow: Option<&'static str>,
+}
+
+impl Problem {
+    /// A problem with `status` and `detail`.
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        let title = status.canonical_reason().unwrap_or("Error").to_owned();
+        let slug = title.to_lowercase().replace(' ', "-");
+        Problem {
+            kind: format!("https://contact-toolkit.dev/problems/{slug}"),
+            title,
+            status: status.as_u16(),
+            detail: detail.into(),
+            errors: Vec::new(),
+            allow: None,
+        }
+    }
+
+    /// 400.
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::BAD_REQUEST, detail)
+    }
+
+    /// 401; the response also carries `WWW-Authenticate: Bearer`.
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::UNAUTHORIZED, detail)
+    }
+
+    /// 404 for an item, the same for "never existed" and "not yours".
+    pub fn not_found() -> Self {
+        Problem::new(StatusCode::NOT_FOUND, "No contact with this id.")
+    }
+
+    /// 405 with the allowed methods.
+    pub fn method_not_allowed(allow: &'static str) -> Self {
+        let mut p = Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("Allowed methods: {allow}."),
+        );
+        p.allow = Some(allow);
+        p
+    }
+
+    /// 409.
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::CONFLICT, detail)
+    }
+
+    /// 412.
+    pub fn precondition_failed() -> Self {
+        Problem::new(
+            StatusCode::PRECONDITION_FAILED,
+            "If-Match matches no current version.",
+        )
+    }
+
+    /// 422 naming every offending field.
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        let mut p = Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("Invalid fields: {}.", names.join(", ")),
+        );
+        p.errors = errors;
+        p
+    }
+
+    /// 500: only for failures of the database itself; never for any input.
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, detail)
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let mut res = (status, body).into_response();
+        let h = res.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if status == StatusCode::UNAUTHORIZED {
+            h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(allow) = self.allow {
+            h.insert(header::ALLOW, HeaderValue::from_static(allow));
+        }
+        res
+    }
+}

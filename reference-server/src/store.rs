@@ -1,0 +1,441 @@
+//! Storage: the contacts table (from the generated migrations) on SQLite or
+//! PostgreSQL through sqlx's `Any` driver. Columns, types and scoping come
+//! from the resource model; a row travels as a JSON object keyed by field name.
+
+use crate::migrations;
+use contact_schema::ResourceModel;
+use contact_schema::model::{Field, FieldType, Filter, Stamp};
+use serde_json::{Map, Value};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+use std::sync::Arc;
+
+/// A contact as stored: every field, null where unset.
+pub type Record = Map<String, Value>;
+
+/// The database behind a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// SQLite (file or in-memory).
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// Why a storage operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule (a unique index) refused the write.
+    #[error("a uniqueness rule refused the write")]
+    Unique,
+    /// A CHECK constraint refused the write (validation should have caught it).
+    #[error("a constraint refused the write: {0}")]
+    Constraint(String),
+    /// The URL names no supported database.
+    #[error("unsupported database URL `{0}`: use sqlite:… or postgres://…")]
+    UnsupportedUrl(String),
+    /// Migrating the schema failed.
+    #[error("applying the migrations failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Any other database error.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Who may see what: the caller's tenant and, for app tokens, app.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// The tenant.
+    pub tenant_id: String,
+    /// The app, for app tokens.
+    pub app_id: Option<String>,
+}
+
+/// A list request, after validation.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    /// Page size (1 to 100).
+    pub limit: u32,
+    /// Include soft-deleted items.
+    pub include_deleted: bool,
+    /// (field, value, how) filters, ANDed.
+    pub filters: Vec<(String, String, Filter)>,
+    /// Start after this (created_at, id).
+    pub after: Option<(String, String)>,
+}
+
+/// The contacts table.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    dialect: Dialect,
+    model: Arc<ResourceModel>,
+    select: Arc<str>,
+}
+
+struct Columns<'m> {
+    id: &'m str,
+    tenant: &'m str,
+    app: Option<&'m str>,
+    created_at: &'m str,
+    deleted: Option<&'m str>,
+    version: Option<&'m str>,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite:…` or `postgres://…`) and applies the generated migrations.
+    pub async fn connect(
+        url: &str,
+        model: Arc<ResourceModel>,
+        max_connections: u32,
+    ) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let dialect = if url.starts_with("sqlite:") {
+            Dialect::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Dialect::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        // An in-memory SQLite database lives in one connection.
+        let in_memory = dialect == Dialect::Sqlite && url.contains(":memory:");
+        let pool = AnyPoolOptions::new()
+            .max_connections(if in_memory { 1 } else { max_connections })
+            .min_connections(if in_memory { 1 } else { 0 })
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect(url)
+            .await?;
+        migrations::run(&pool, dialect).await?;
+        let select = model
+            .fields
+            .iter()
+            .map(|f| select_expr(dialect, f))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Ok(Store {
+            pool,
+            dialect,
+            model,
+            select: select.into(),
+        })
+    }
+
+    /// The database kind.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    fn columns(&self) -> Columns<'_> {
+        let m = &self.model;
+        let name = |s| m.stamp(s).map(|f| f.name.as_str());
+        Columns {
+            id: name(Stamp::Id).expect("validated model has an id"),
+            tenant: name(Stamp::Tenant).unwrap_or("tenant_id"),
+            app: name(Stamp::App),
+            created_at: name(Stamp::CreatedAt).unwrap_or("created_at"),
+            deleted: name(Stamp::DeletedFlag),
+            version: name(Stamp::Version),
+        }
+    }
+
+    fn ph(&self, n: usize) -> String {
+        match self.dialect {
+            Dialect::Sqlite => "?".into(),
+            Dialect::Postgres => format!("${n}"),
+        }
+    }
+
+    /// A placeholder with the cast its field needs.
+    fn value_ph(&self, f: &Field, n: usize) -> String {
+        let p = self.ph(n);
+        match (self.dialect, &f.ty) {
+            (Dialect::Postgres, FieldType::DateTime) => format!("{p}::timestamptz"),
+            (Dialect::Postgres, FieldType::JsonObject | FieldType::StringArray) => {
+                format!("{p}::jsonb")
+            }
+            _ => p,
+        }
+    }
+
+    fn fold(&self, expr: &str) -> String {
+        match self.dialect {
+            Dialect::Postgres => format!(
+                "translate({expr}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+            ),
+            Dialect::Sqlite => format!("lower({expr})"),
+        }
+    }
+
+    /// Appends the scope condition; returns the next placeholder number.
+    fn scope_sql(
+        &self,
+        sql: &mut String,
+        binds: &mut Vec<Value>,
+        scope: &Scope,
+        mut n: usize,
+    ) -> usize {
+        let c = self.columns();
+        sql.push_str(&format!("{} = {}", c.tenant, self.ph(n)));
+        binds.push(Value::String(scope.tenant_id.clone()));
+        n += 1;
+        if let (Some(app), Some(col)) = (&scope.app_id, c.app) {
+            sql.push_str(&format!(" AND {col} = {}", self.ph(n)));
+            binds.push(Value::String(app.clone()));
+            n += 1;
+        }
+        n
+    }
+
+    /// Inserts a new record.
+    pub async fn insert(&self, record: &Record) -> Result<(), StoreError> {
+        let cols: Vec<&str> = self.model.fields.iter().map(|f| f.name.as_str()).collect();
+        let phs: Vec<String> = self
+            .model
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| self.value_ph(f, i + 1))
+            .collect();
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            self.model.table,
+            cols.join(", "),
+            phs.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for f in &self.model.fields {
+            q = bind_field(
+                q,
+                f,
+                record.get(&f.name).unwrap_or(&Value::Null),
+                self.dialect,
+            );
+        }
+        q.execute(&self.pool).await.map_err(classify)?;
+        Ok(())
+    }
+
+    /// The record with `id` visible in `scope`, soft-deleted or not.
+    pub async fn get(&self, scope: &Scope, id: &str) -> Result<Option<Record>, StoreError> {
+        let c = self.columns();
+        let mut sql = format!(
+            "SELECT {} FROM {} WHERE {} = {} AND ",
+            self.select,
+            self.model.table,
+            c.id,
+            self.ph(1)
+        );
+        let mut binds = vec![Value::String(id.to_owned())];
+        self.scope_sql(&mut sql, &mut binds, scope, 2);
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b.as_str().map(str::to_owned));
+        }
+        let row = q.fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| self.decode(&r)))
+    }
+
+    /// Replaces the record (same id) if its version is still `expected`;
+    /// `false` when another write got there first.
+    pub async fn update(
+        &self,
+        scope: &Scope,
+        record: &Record,
+        expected: i64,
+    ) -> Result<bool, StoreError> {
+        let c = self.columns();
+        let set_fields: Vec<&Field> = self
+            .model
+            .fields
+            .iter()
+            .filter(|f| f.name != c.id)
+            .collect();
+        let mut n = 1;
+        let mut sets = Vec::new();
+        for f in &set_fields {
+            sets.push(format!("{} = {}", f.name, self.value_ph(f, n)));
+            n += 1;
+        }
+        let mut sql = format!(
+            "UPDATE {} SET {} WHERE {} = {} AND ",
+            self.model.table,
+            sets.join(", "),
+            c.id,
+            self.ph(n)
+        );
+        n += 1;
+        let mut binds = Vec::new();
+        n = self.scope_sql(&mut sql, &mut binds, scope, n);
+        if let Some(v) = c.version {
+            sql.push_str(&format!(" AND {v} = {}", self.ph(n)));
+        }
+        let mut q = sqlx::query(&sql);
+        for f in &set_fields {
+            q = bind_field(
+                q,
+                f,
+                record.get(&f.name).unwrap_or(&Value::Null),
+                self.dialect,
+            );
+        }
+        q = q.bind(record.get(c.id).and_then(Value::as_str).map(str::to_owned));
+        for b in &binds {
+            q = q.bind(b.as_str().map(str::to_owned));
+        }
+        if c.version.is_some() {
+            q = q.bind(expected);
+        }
+        let done = q.execute(&self.pool).await.map_err(classify)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// One page (up to `limit + 1` records, to tell whether more follow) in list order.
+    pub async fn list(&self, scope: &Scope, query: &ListQuery) -> Result<Vec<Record>, StoreError> {
+        let c = self.columns();
+        let mut sql = format!("SELECT {} FROM {} WHERE ", self.select, self.model.table);
+        let mut binds: Vec<Value> = Vec::new();
+        let mut n = self.scope_sql(&mut sql, &mut binds, scope, 1);
+        if let (false, Some(d)) = (query.include_deleted, c.deleted) {
+            sql.push_str(&format!(" AND {d} = FALSE"));
+        }
+        for (field, value, how) in &query.filters {
+            match how {
+                Filter::Exact => sql.push_str(&format!(" AND {field} = {}", self.ph(n))),
+                Filter::CaseInsensitive => sql.push_str(&format!(
+                    " AND {} = {}",
+                    self.fold(field),
+                    self.fold(&self.ph(n))
+                )),
+            }
+            binds.push(Value::String(value.clone()));
+            n += 1;
+        }
+        let created = self.model.field(c.created_at).expect("created_at field");
+        if let Some((at, id)) = &query.after {
+            let (p1, p2, p3) = (
+                self.value_ph(created, n),
+                self.value_ph(created, n + 1),
+                self.ph(n + 2),
+            );
+            sql.push_str(&format!(
+                " AND ({ca} > {p1} OR ({ca} = {p2} AND {id_col} > {p3}))",
+                ca = c.created_at,
+                id_col = c.id
+            ));
+            binds.extend([
+                Value::String(at.clone()),
+                Value::String(at.clone()),
+                Value::String(id.clone()),
+            ]);
+        }
+        sql.push_str(&format!(
+            " ORDER BY {}, {} LIMIT {}",
+            c.created_at,
+            c.id,
+            query.limit + 1
+        ));
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b.as_str().map(str::to_owned));
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(|r| self.decode(r)).collect())
+    }
+
+    /// The tenant of any item with `id` (for the `cross_tenant_read` fault only).
+    #[cfg(feature = "faults")]
+    pub async fn tenant_of(&self, id: &str) -> Option<String> {
+        let c = self.columns();
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {} = {}",
+            c.tenant,
+            self.model.table,
+            c.id,
+            self.ph(1)
+        );
+        sqlx::query_scalar(&sql)
+            .bind(id.to_owned())
+            .fetch_optional(&self.pool)
+            .await
+            .ok()
+            .flatten()
+    }
+
+    fn decode(&self, row: &AnyRow) -> Record {
+        let mut out = Map::new();
+        for f in &self.model.fields {
+            let name = f.name.as_str();
+            let v = match (&f.ty, self.dialect) {
+                (FieldType::Integer, _) => row
+                    .try_get::<Option<i64>, _>(name)
+                    .ok()
+                    .flatten()
+                    .map(Value::from),
+                (FieldType::Boolean, Dialect::Postgres) => row
+                    .try_get::<Option<bool>, _>(name)
+                    .ok()
+                    .flatten()
+                    .map(Value::from),
+                (FieldType::Boolean, Dialect::Sqlite) => row
+                    .try_get::<Option<i64>, _>(name)
+                    .ok()
+                    .flatten()
+                    .map(|i| Value::from(i != 0)),
+                (FieldType::JsonObject | FieldType::StringArray, _) => row
+                    .try_get::<Option<String>, _>(name)
+                    .ok()
+                    .flatten()
+                    .and_then(|s| serde_json::from_str(&s).ok()),
+                _ => row
+                    .try_get::<Option<String>, _>(name)
+                    .ok()
+                    .flatten()
+                    .map(Value::from),
+            };
+            out.insert(f.name.clone(), v.unwrap_or(Value::Null));
+        }
+        out
+    }
+}
+
+fn select_expr(d: Dialect, f: &Field) -> String {
+    let c = &f.name;
+    match (d, &f.ty) {
+        (Dialect::Postgres, FieldType::DateTime) => {
+            format!("to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS {c}")
+        }
+        (Dialect::Postgres, FieldType::JsonObject | FieldType::StringArray) => {
+            format!("{c}::text AS {c}")
+        }
+        _ => c.clone(),
+    }
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+fn bind_field<'q>(q: AnyQuery<'q>, f: &Field, v: &Value, d: Dialect) -> AnyQuery<'q> {
+    match &f.ty {
+        FieldType::Integer => q.bind(v.as_i64()),
+        FieldType::Boolean => match d {
+            Dialect::Postgres => q.bind(v.as_bool()),
+            Dialect::Sqlite => q.bind(v.as_bool().map(i64::from)),
+        },
+        FieldType::JsonObject | FieldType::StringArray => {
+            q.bind((!v.is_null()).then(|| v.to_string()))
+        }
+        _ => q.bind(v.as_str().map(str::to_owned)),
+    }
+}
+
+fn classify(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        if db.is_unique_violation() {
+            return StoreError::Unique;
+        }
+        if db.is_check_violation() {
+            return StoreError::Constraint(db.message().to_owned());
+        }
+    }
+    StoreError::Database(e)
+}
