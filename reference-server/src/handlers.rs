@@ -12,6 +12,7 @@ use crate::time;
 use crate::validate::{BodyKind, Valid, check_json_limits};
 use axum::Extension;
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -352,8 +353,9 @@ async fn create_inner(
 pub async fn get(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
+    id: std::result::Result<Path<String>, PathRejection>,
 ) -> Response {
+    let id = item_id(id);
     #[allow(unused_mut)]
     let mut s = scope(&caller);
     #[cfg(feature = "faults")]
@@ -368,6 +370,12 @@ pub async fn get(
         Ok(None) => state.problem(Problem::not_found()),
         Err(e) => state.problem(store_error(e)),
     }
+}
+
+/// The `{id}` of an item path; one that does not even decode names no item
+/// (an empty id), so it answers 404 in its turn, like any unknown id.
+fn item_id(id: std::result::Result<Path<String>, PathRejection>) -> String {
+    id.map(|Path(p)| p).unwrap_or_default()
 }
 
 /// Strong comparison of `If-Match` against the current version: `None`
@@ -392,10 +400,11 @@ fn if_match(headers: &HeaderMap, version: i64) -> Option<bool> {
 pub async fn update(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
+    id: std::result::Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let id = item_id(id);
     match update_inner(&state, &caller, &id, &headers, body).await {
         Ok(r) => r,
         Err(p) => state.problem(p),
@@ -508,9 +517,10 @@ fn merge(target: Value, patch: &Map<String, Value>) -> Value {
 pub async fn delete(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<String>,
+    id: std::result::Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
+    let id = item_id(id);
     match delete_inner(&state, &caller, &id, &headers).await {
         Ok(r) => r,
         Err(p) => state.problem(p),

@@ -35,9 +35,22 @@ struct Cli {
     fault: Option<reference_server::fault::Fault>,
 }
 
+/// Exit code: the server could not start (bad key, database, address).
+const EXIT_START: u8 = 1;
+
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", one_line(&e));
+            std::process::ExitCode::from(EXIT_START)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     let public_key = match &cli.jwt_public_key {
         Some(p) => Some(
             std::fs::read(p)
@@ -67,6 +80,22 @@ async fn main() -> anyhow::Result<()> {
         _ = tokio::signal::ctrl_c() => eprintln!("stopping"),
     }
     Ok(())
+}
+
+/// The error and its causes on one line, leaving out a cause whose text the
+/// message before it already carries (sqlx repeats its sources).
+fn one_line(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+    }
+    out
 }
 
 /// The database URL without its password, for messages.

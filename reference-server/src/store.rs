@@ -104,6 +104,7 @@ impl Store {
             .min_connections(if in_memory { 1 } else { 0 })
             .idle_timeout(None)
             .max_lifetime(None)
+            .acquire_timeout(std::time::Duration::from_secs(5))
             .connect(url)
             .await?;
         migrations::run(&pool, dialect).await?;
