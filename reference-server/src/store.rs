@@ -71,6 +71,9 @@ pub struct Store {
     dialect: Dialect,
     model: Arc<ResourceModel>,
     select: Arc<str>,
+    /// SQLite has one writer at a time; queueing writes here instead of in
+    /// SQLite's busy handler (which sleeps and retries) keeps latency flat.
+    write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 struct Columns<'m> {
@@ -100,6 +103,16 @@ impl Store {
         // An in-memory SQLite database lives in one connection.
         let in_memory = dialect == Dialect::Sqlite && url.contains(":memory:");
         let pool = AnyPoolOptions::new()
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if dialect == Dialect::Sqlite && !in_memory {
+                        // WAL: readers never wait for the writer; NORMAL is durable in WAL mode
+                        // except for the last commits on power loss.
+                        sqlx::Executor::execute(&mut *conn, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000").await?;
+                    }
+                    Ok(())
+                })
+            })
             .max_connections(if in_memory { 1 } else { max_connections })
             .min_connections(if in_memory { 1 } else { 0 })
             .idle_timeout(None)
@@ -114,11 +127,14 @@ impl Store {
             .map(|f| select_expr(dialect, f))
             .collect::<Vec<_>>()
             .join(", ");
+        let write_lock =
+            (dialect == Dialect::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
         Ok(Store {
             pool,
             dialect,
             model,
             select: select.into(),
+            write_lock,
         })
     }
 
@@ -137,6 +153,13 @@ impl Store {
             created_at: name(Stamp::CreatedAt).unwrap_or("created_at"),
             deleted: name(Stamp::DeletedFlag),
             version: name(Stamp::Version),
+        }
+    }
+
+    async fn writer(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.write_lock {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
         }
     }
 
@@ -287,6 +310,7 @@ impl Store {
         if c.version.is_some() {
             q = q.bind(expected);
         }
+        let _writer = self.writer().await;
         let done = q.execute(&self.pool).await.map_err(classify)?;
         Ok(done.rows_affected() == 1)
     }
