@@ -14,7 +14,10 @@ pub const PATH: &str = "/api/v1/crm/contacts";
 /// Which database the server runs on.
 #[derive(Clone, Copy, Debug)]
 pub enum Backend {
+    /// In-memory SQLite: one connection.
     Sqlite,
+    /// SQLite in a file: a pool of connections, WAL, the server's write queue.
+    SqliteFile,
     Postgres,
 }
 
@@ -23,6 +26,7 @@ pub struct TestServer {
     pub base: String,
     pub client: Client,
     pg: Option<(sqlx::AnyPool, String)>,
+    file_dir: Option<std::path::PathBuf>,
     /// A fresh tenant per server, so tests never see each other's data.
     pub tenant: String,
 }
@@ -38,6 +42,13 @@ pub async fn start(backend: Backend) -> Option<TestServer> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut config = Config::in_memory(SECRET);
     let mut pg = None;
+    let mut file_dir = None;
+    if let Backend::SqliteFile = backend {
+        let dir = std::env::temp_dir().join(unique("refsrv-"));
+        std::fs::create_dir_all(&dir).unwrap();
+        config.database_url = format!("sqlite:{}/contacts.db?mode=rwc", dir.display());
+        file_dir = Some(dir);
+    }
     if let Backend::Postgres = backend {
         sqlx::any::install_default_drivers();
         let admin_url = std::env::var("TEST_POSTGRES_URL")
@@ -76,6 +87,7 @@ pub async fn start(backend: Backend) -> Option<TestServer> {
         server: Some(server),
         client: Client::builder().build().unwrap(),
         pg,
+        file_dir,
         tenant: unique("tenant-"),
     })
 }
@@ -84,6 +96,9 @@ impl TestServer {
     pub async fn finish(mut self) {
         if let Some(s) = self.server.take() {
             s.shutdown().await;
+        }
+        if let Some(dir) = self.file_dir.take() {
+            std::fs::remove_dir_all(dir).unwrap();
         }
         if let Some((admin, db)) = self.pg.take() {
             admin
@@ -254,7 +269,7 @@ pub fn assert_problem(status: StatusCode, body: &Value) {
     assert_eq!(body["status"], status.as_u16(), "{body}");
 }
 
-/// Runs a test body on SQLite and on PostgreSQL.
+/// Runs a test body on SQLite (in memory and in a file) and on PostgreSQL.
 #[macro_export]
 macro_rules! contract_tests {
     ($($name:ident),* $(,)?) => {
@@ -263,6 +278,16 @@ macro_rules! contract_tests {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let s = $crate::common::start($crate::common::Backend::Sqlite).await.unwrap();
+                    super::$name(&s).await;
+                    s.finish().await;
+                }
+            )*
+        }
+        mod sqlite_file {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let s = $crate::common::start($crate::common::Backend::SqliteFile).await.unwrap();
                     super::$name(&s).await;
                     s.finish().await;
                 }
