@@ -1,0 +1,216 @@
+//! §3: lists, filters and cursors.
+
+use super::{Check, Family, Level, s};
+use crate::context::{Ctx, fresh_account};
+use crate::http::{Failure, ensure};
+use crate::identity::Role;
+use contact_schema::ResourceModel;
+use contact_schema::model::Filter;
+use serde_json::json;
+use std::sync::Arc;
+
+pub fn checks(m: &ResourceModel) -> Vec<Check> {
+    let mut out = vec![
+        Check::new(
+            Family::Pagination,
+            "walk_is_complete_and_ordered",
+            Level::Must,
+            "following next_cursor visits every matching contact exactly once, by created_at then id",
+            |ctx: Arc<Ctx>| async move {
+                let acc = fresh_account();
+                let mut ids = Vec::new();
+                for _ in 0..7 {
+                    let c = ctx.created(Role::A1, json!({"account_id": acc})).await?;
+                    ids.push(s(&c, "id").to_owned());
+                }
+                let mut seen: Vec<(String, String)> = Vec::new();
+                let mut cursor: Option<String> = None;
+                for _ in 0..20 {
+                    let q = match &cursor {
+                        Some(c) => format!("account_id={acc}&limit=3&cursor={c}"),
+                        None => format!("account_id={acc}&limit=3"),
+                    };
+                    let ex = ctx.list(Role::A1, &q).await?;
+                    ensure(ex.status == 200, &ex, "expected 200")?;
+                    let data = ex.body["data"]
+                        .as_array()
+                        .ok_or_else(|| Failure::at(&ex, "no `data` array"))?;
+                    ensure(
+                        data.len() <= 3,
+                        &ex,
+                        "a page holds more than `limit` contacts",
+                    )?;
+                    seen.extend(
+                        data.iter()
+                            .map(|c| (s(c, "created_at").to_owned(), s(c, "id").to_owned())),
+                    );
+                    match ex.body["next_cursor"].as_str() {
+                        Some(c) => cursor = Some(c.to_owned()),
+                        None => {
+                            let mut sorted = seen.clone();
+                            sorted.sort_by(|a, b| {
+                                let t = |x: &str| chrono::DateTime::parse_from_rfc3339(x).ok();
+                                t(&a.0).cmp(&t(&b.0)).then(a.1.cmp(&b.1))
+                            });
+                            ensure(
+                                seen == sorted,
+                                &ex,
+                                "the walk is not in created_at, id order",
+                            )?;
+                            let mut got: Vec<String> = seen.into_iter().map(|(_, id)| id).collect();
+                            got.sort();
+                            ids.sort();
+                            return ensure(
+                                got == ids,
+                                &ex,
+                                "the walk did not visit every contact exactly once",
+                            );
+                        }
+                    }
+                }
+                Err(Failure::new(
+                    "the walk did not end after 20 pages of 3 for 7 contacts",
+                ))
+            },
+        ),
+        Check::new(
+            Family::Pagination,
+            "limit_rules",
+            Level::Must,
+            "limit: 1 to 100, above 100 capped, absent 25; 0, negatives and non-digits are a 400",
+            |ctx: Arc<Ctx>| async move {
+                for bad in ["0", "abc", "-1", "1.5", ""] {
+                    let ex = ctx.list(Role::A1, &format!("limit={bad}")).await?;
+                    ensure(ex.status == 400, &ex, format!("limit={bad} must be a 400"))?;
+                }
+                let ex = ctx.list(Role::A1, "limit=1000").await?;
+                ensure(
+                    ex.status == 200 && ex.body["data"].as_array().is_some_and(|d| d.len() <= 100),
+                    &ex,
+                    "limit=1000 must be capped at 100",
+                )?;
+                let ex = ctx.list(Role::A1, "").await?;
+                ensure(
+                    ex.status == 200 && ex.body["data"].as_array().is_some_and(|d| d.len() <= 25),
+                    &ex,
+                    "the default page is at most 25",
+                )
+            },
+        ),
+        Check::new(
+            Family::Pagination,
+            "bad_cursor_400",
+            Level::Must,
+            "a malformed or tampered cursor is a 400",
+            |ctx: Arc<Ctx>| async move {
+                let acc = fresh_account();
+                for _ in 0..3 {
+                    ctx.created(Role::A1, json!({"account_id": acc})).await?;
+                }
+                let ex = ctx
+                    .list(Role::A1, &format!("account_id={acc}&limit=1"))
+                    .await?;
+                let c = ex.body["next_cursor"]
+                    .as_str()
+                    .ok_or_else(|| Failure::at(&ex, "no next_cursor with more contacts to come"))?
+                    .to_owned();
+                let mut tampered: Vec<char> = c.chars().collect();
+                let mid = tampered.len() / 2;
+                tampered[mid] = if tampered[mid] == 'A' { 'B' } else { 'A' };
+                let tampered: String = tampered.into_iter().collect();
+                for bad in ["garbage", tampered.as_str()] {
+                    let ex = ctx
+                        .list(Role::A1, &format!("account_id={acc}&limit=1&cursor={bad}"))
+                        .await?;
+                    ensure(ex.status == 400, &ex, "a bad cursor must be a 400")?;
+                }
+                Ok(())
+            },
+        ),
+        Check::new(
+            Family::Pagination,
+            "include_deleted_values",
+            Level::Must,
+            "include_deleted accepts only true or false",
+            |ctx: Arc<Ctx>| async move {
+                for bad in ["yes", "1", "TRUE "] {
+                    let ex = ctx
+                        .list(Role::A1, &format!("include_deleted={bad}"))
+                        .await?;
+                    ensure(
+                        ex.status == 400,
+                        &ex,
+                        format!("include_deleted={bad} must be a 400"),
+                    )?;
+                }
+                Ok(())
+            },
+        ),
+    ];
+    for (f, how) in m.filters() {
+        let name = f.name.clone();
+        match how {
+            Filter::Exact => out.push(Check::new(
+                Family::Pagination,
+                &format!("filter_{name}"),
+                Level::Must,
+                format!("`{name}` filters exactly; a malformed value is a 400"),
+                move |ctx: Arc<Ctx>| {
+                    let name = name.clone();
+                    async move {
+                        let acc = fresh_account();
+                        ctx.created(Role::A1, json!({ name.as_str(): acc })).await?;
+                        ctx.created(Role::A1, json!({})).await?;
+                        let ex = ctx.list(Role::A1, &format!("{name}={acc}")).await?;
+                        ensure(
+                            ex.body["data"].as_array().map(Vec::len) == Some(1),
+                            &ex,
+                            "the filter did not select exactly the one match",
+                        )?;
+                        let ex = ctx.list(Role::A1, &format!("{name}=malformed")).await?;
+                        ensure(
+                            ex.status == 400,
+                            &ex,
+                            "a malformed filter value must be a 400",
+                        )
+                    }
+                },
+            )),
+            Filter::CaseInsensitive => out.push(Check::new(
+                Family::Pagination,
+                &format!("filter_{name}"),
+                Level::Must,
+                format!("`{name}` filters case-insensitively, ANDed with the others"),
+                move |ctx: Arc<Ctx>| {
+                    let name = name.clone();
+                    async move {
+                        let e = crate::context::fresh_email();
+                        ctx.created(Role::A1, json!({ name.as_str(): e })).await?;
+                        ctx.created(
+                            Role::A1,
+                            json!({ name.as_str(): e, "account_id": fresh_account() }),
+                        )
+                        .await?;
+                        let ex = ctx
+                            .list(Role::A1, &format!("{name}={}", e.to_uppercase()))
+                            .await?;
+                        ensure(
+                            ex.body["data"].as_array().map(Vec::len) == Some(2),
+                            &ex,
+                            "the filter is not case-insensitive",
+                        )?;
+                        let ex = ctx
+                            .list(Role::A1, &format!("{name}={e}&account_id={}", ctx.account))
+                            .await?;
+                        ensure(
+                            ex.body["data"].as_array().map(Vec::len) == Some(1),
+                            &ex,
+                            "filters are not ANDed",
+                        )
+                    }
+                },
+            )),
+        }
+    }
+    out
+}

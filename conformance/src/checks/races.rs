@@ -1,0 +1,126 @@
+//! §4, §5: concurrent writes.
+
+use super::{Check, Family, Level, s};
+use crate::context::{Ctx, fresh_email};
+use crate::http::{Failure, ensure};
+use crate::identity::Role;
+use contact_schema::ResourceModel;
+use serde_json::json;
+use std::sync::Arc;
+
+const N: usize = 16;
+
+fn statuses(results: &[Result<crate::http::Exchange, Failure>]) -> Vec<u16> {
+    results
+        .iter()
+        .map(|r| r.as_ref().map_or(0, |e| e.status))
+        .collect()
+}
+
+pub fn checks(_m: &ResourceModel) -> Vec<Check> {
+    vec![
+        Check::new(
+            Family::Races,
+            "concurrent_creates_one_email",
+            Level::Must,
+            format!(
+                "{N} concurrent creates of one email in one account: exactly one 201, the rest 409"
+            ),
+            |ctx: Arc<Ctx>| async move {
+                let e = fresh_email();
+                let body = json!({"account_id": ctx.account, "email": e});
+                let results =
+                    futures::future::join_all((0..N).map(|_| ctx.create(Role::A1, &body))).await;
+                let st = statuses(&results);
+                let ok = st.iter().filter(|s| **s == 201).count();
+                let conflict = st.iter().filter(|s| **s == 409).count();
+                if (ok, conflict) != (1, N - 1) {
+                    return Err(Failure::new(format!(
+                        "expected one 201 and {} 409s, got statuses {st:?}",
+                        N - 1
+                    )));
+                }
+                Ok(())
+            },
+        ),
+        Check::new(
+            Family::Races,
+            "concurrent_conditional_patches",
+            Level::Must,
+            format!(
+                "{N} concurrent PATCHes with the same If-Match: exactly one 200, the rest 412, version +1"
+            ),
+            |ctx: Arc<Ctx>| async move {
+                let c = ctx.created(Role::A1, json!({})).await?;
+                let id = s(&c, "id").to_owned();
+                let results = futures::future::join_all((0..N).map(|i| {
+                    let body = json!({"job_title": format!("t{i}")});
+                    let id = id.clone();
+                    let ctx = ctx.clone();
+                    async move {
+                        ctx.patch(Role::A1, &id, &body, &[("if-match", "\"1\"")])
+                            .await
+                    }
+                }))
+                .await;
+                let st = statuses(&results);
+                let ok = st.iter().filter(|s| **s == 200).count();
+                let failed = st.iter().filter(|s| **s == 412).count();
+                if (ok, failed) != (1, N - 1) {
+                    return Err(Failure::new(format!(
+                        "expected one 200 and {} 412s, got statuses {st:?}",
+                        N - 1
+                    )));
+                }
+                let ex = ctx.get(Role::A1, &id).await?;
+                ensure(
+                    ex.body["version"] == 2,
+                    &ex,
+                    "the version is not 2 after one successful conditional write",
+                )
+            },
+        ),
+        Check::new(
+            Family::Races,
+            "no_lost_update",
+            Level::Must,
+            "concurrent unconditional PATCHes of different fields all succeed and all stick; version rises by their number",
+            |ctx: Arc<Ctx>| async move {
+                let c = ctx.created(Role::A1, json!({})).await?;
+                let id = s(&c, "id").to_owned();
+                let fields = [
+                    "first_name",
+                    "last_name",
+                    "job_title",
+                    "seniority",
+                    "decision_role",
+                ];
+                let results = futures::future::join_all(fields.iter().map(|f| {
+                    let (ctx, id, body) =
+                        (ctx.clone(), id.clone(), json!({ *f: format!("v-{f}") }));
+                    async move { ctx.patch(Role::A1, &id, &body, &[]).await }
+                }))
+                .await;
+                let st = statuses(&results);
+                if st.iter().any(|s| *s != 200) {
+                    return Err(Failure::new(format!(
+                        "every unconditional PATCH must succeed, got {st:?}"
+                    )));
+                }
+                let ex = ctx.get(Role::A1, &id).await?;
+                for f in fields {
+                    ensure(
+                        ex.body[f] == format!("v-{f}"),
+                        &ex,
+                        format!("the change to `{f}` was lost"),
+                    )?;
+                }
+                ensure(
+                    ex.body["version"] == 1 + fields.len(),
+                    &ex,
+                    "the version did not rise by the number of writes",
+                )
+            },
+        ),
+    ]
+}

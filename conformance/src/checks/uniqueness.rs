@@ -1,0 +1,136 @@
+//! §5: uniqueness scopes, from the model.
+
+use super::{Check, Family, Level, s};
+use crate::context::{Ctx, fresh_account, fresh_email};
+use crate::http::ensure;
+use crate::identity::Role;
+use contact_schema::ResourceModel;
+use serde_json::json;
+use std::sync::Arc;
+
+pub fn checks(m: &ResourceModel) -> Vec<Check> {
+    // The Contact's rule: email within (tenant, account). Other scopes would need their own value generators.
+    if !m
+        .unique
+        .iter()
+        .any(|u| u.field == "email" && u.within.iter().any(|w| w == "account_id"))
+    {
+        return Vec::new();
+    }
+    vec![
+        Check::new(
+            Family::Uniqueness,
+            "duplicate_is_409",
+            Level::Must,
+            "a second contact with the same email in the account answers 409, also in another letter case",
+            |ctx: Arc<Ctx>| async move {
+                let e = fresh_email();
+                ctx.created(Role::A1, json!({"email": e})).await?;
+                let ex = ctx
+                    .create(Role::A1, &json!({"account_id": ctx.account, "email": e}))
+                    .await?;
+                ensure(ex.status == 409, &ex, "expected 409 for a duplicate email")?;
+                let ex = ctx
+                    .create(
+                        Role::A1,
+                        &json!({"account_id": ctx.account, "email": e.to_uppercase()}),
+                    )
+                    .await?;
+                ensure(
+                    ex.status == 409,
+                    &ex,
+                    "expected 409 for the same email in upper case",
+                )?;
+                let ex = ctx
+                    .create(Role::AppX, &json!({"account_id": ctx.account, "email": e}))
+                    .await?;
+                ensure(ex.status == 409, &ex, "apps do not split uniqueness groups")
+            },
+        ),
+        Check::new(
+            Family::Uniqueness,
+            "scope_is_tenant_and_account",
+            Level::Must,
+            "the same email is fine in another account and in another tenant",
+            |ctx: Arc<Ctx>| async move {
+                let e = fresh_email();
+                ctx.created(Role::A1, json!({"email": e})).await?;
+                let ex = ctx
+                    .create(
+                        Role::A1,
+                        &json!({"account_id": fresh_account(), "email": e}),
+                    )
+                    .await?;
+                ensure(
+                    ex.status == 201,
+                    &ex,
+                    "the same email in another account must be accepted",
+                )?;
+                let ex = ctx
+                    .create(Role::B, &json!({"account_id": ctx.account, "email": e}))
+                    .await?;
+                ensure(
+                    ex.status == 201,
+                    &ex,
+                    "the same email in another tenant must be accepted",
+                )
+            },
+        ),
+        Check::new(
+            Family::Uniqueness,
+            "orphans_are_one_group",
+            Level::Must,
+            "contacts without an account form one group per tenant",
+            |ctx: Arc<Ctx>| async move {
+                let e = fresh_email();
+                let ex = ctx.create(Role::A1, &json!({"email": e})).await?;
+                ensure(ex.status == 201, &ex, "expected 201 for an orphan")?;
+                let ex = ctx
+                    .create(Role::A1, &json!({"email": e, "account_id": null}))
+                    .await?;
+                ensure(
+                    ex.status == 409,
+                    &ex,
+                    "a second orphan with the same email must be 409",
+                )
+            },
+        ),
+        Check::new(
+            Family::Uniqueness,
+            "soft_deleted_do_not_count",
+            Level::Must,
+            "after the holder is soft-deleted the email can be used again",
+            |ctx: Arc<Ctx>| async move {
+                let e = fresh_email();
+                let c = ctx.created(Role::A1, json!({"email": e})).await?;
+                ctx.delete(Role::A1, s(&c, "id"), &[]).await?;
+                let ex = ctx
+                    .create(Role::A1, &json!({"account_id": ctx.account, "email": e}))
+                    .await?;
+                ensure(
+                    ex.status == 201,
+                    &ex,
+                    "the email of a soft-deleted contact must be free",
+                )
+            },
+        ),
+        Check::new(
+            Family::Uniqueness,
+            "update_into_duplicate_is_409",
+            Level::Must,
+            "an update that would duplicate an email answers 409 and changes nothing",
+            |ctx: Arc<Ctx>| async move {
+                let e = fresh_email();
+                ctx.created(Role::A1, json!({"email": e})).await?;
+                let other = ctx
+                    .created(Role::A1, json!({"email": fresh_email()}))
+                    .await?;
+                let ex = ctx
+                    .patch(Role::A1, s(&other, "id"), &json!({"email": e}), &[])
+                    .await?;
+                ensure(ex.status == 409, &ex, "expected 409")?;
+                ctx.unchanged(Role::A1, s(&other, "id"), &other).await
+            },
+        ),
+    ]
+}

@@ -1,0 +1,116 @@
+//! For people: live progress on a terminal, then a summary grouped by family.
+
+use crate::checks::Family;
+use crate::run::{CheckReport, Outcome, Reporter, RunReport};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::sync::Mutex;
+
+/// Shows a progress bar on stderr while checks run (hidden when not a terminal).
+pub struct Progress {
+    bar: Mutex<Option<ProgressBar>>,
+}
+
+impl Progress {
+    /// A progress display on stderr.
+    pub fn new() -> Self {
+        Progress {
+            bar: Mutex::new(None),
+        }
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        if let Some(bar) = self.bar.lock().expect("not poisoned").take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Default for Progress {
+    fn default() -> Self {
+        Progress::new()
+    }
+}
+
+impl Reporter for Progress {
+    fn started(&self, total: usize) {
+        let bar = if std::io::stderr().is_terminal() {
+            ProgressBar::new(total as u64)
+        } else {
+            ProgressBar::hidden()
+        };
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        *self.bar.lock().expect("not poisoned") = Some(bar);
+    }
+
+    fn finished(&self, r: &CheckReport) {
+        if let Some(bar) = self.bar.lock().expect("not poisoned").as_ref() {
+            if r.outcome == Outcome::Fail {
+                bar.println(format!("FAIL {}: {}", r.id, r.message));
+            }
+            bar.set_message(r.id.clone());
+            bar.inc(1);
+        }
+    }
+}
+
+fn paint(text: &str, code: &str, colour: bool) -> String {
+    if colour {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// The summary for people.
+pub fn render(report: &RunReport, colour: bool) -> String {
+    let mut out = format!(
+        "Conformance of {} ({} checks, {:.1} s)\n",
+        report.target,
+        report.checks.len(),
+        report.duration.as_secs_f64()
+    );
+    for family in Family::ALL {
+        let cases: Vec<_> = report
+            .checks
+            .iter()
+            .filter(|c| c.family == family)
+            .collect();
+        if cases.is_empty() {
+            continue;
+        }
+        let passed = cases.iter().filter(|c| c.outcome == Outcome::Pass).count();
+        out.push_str(&format!("\n{} ({passed}/{})\n", family.name(), cases.len()));
+        for c in cases {
+            let tag = match c.outcome {
+                Outcome::Pass => paint("PASS", "32", colour),
+                Outcome::Fail => paint("FAIL", "31;1", colour),
+                Outcome::Warn => paint("WARN", "33", colour),
+                Outcome::Skip => paint("SKIP", "90", colour),
+            };
+            out.push_str(&format!("  {tag} {}  {}\n", c.id, c.description));
+            if c.outcome != Outcome::Pass {
+                out.push_str(&format!("       {}\n", c.message));
+                if let Some(e) = &c.exchange {
+                    out.push_str(&format!("       {e}\n"));
+                }
+            }
+        }
+    }
+    let s = report.summary();
+    let line = format!(
+        "\n{} passed, {} failed, {} warned, {} skipped; {} contacts created and soft-deleted\n",
+        s.passed, s.failed, s.warned, s.skipped, report.cleaned_up
+    );
+    out.push_str(&paint(
+        &line,
+        if s.failed == 0 { "32" } else { "31" },
+        colour,
+    ));
+    out
+}

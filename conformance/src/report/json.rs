@@ -1,0 +1,29 @@
+//! The JSON report: `{"summary": {...}, "checks": [...]}`.
+
+use crate::run::RunReport;
+use serde_json::{Value, json};
+
+/// The report as JSON.
+pub fn render(report: &RunReport) -> Value {
+    let checks: Vec<Value> = report
+        .checks
+        .iter()
+        .map(|c| {
+            let mut v = json!({
+                "id": c.id, "family": c.family, "level": c.level, "outcome": c.outcome,
+                "message": c.message, "description": c.description,
+            });
+            if let Some(e) = &c.exchange {
+                v["exchange"] = json!(e);
+            }
+            v
+        })
+        .collect();
+    json!({
+        "target": report.target,
+        "summary": report.summary(),
+        "checks": checks,
+        "duration_ms": report.duration.as_millis() as u64,
+        "cleaned_up": report.cleaned_up,
+    })
+}

@@ -1,0 +1,52 @@
+//! JUnit XML for CI systems: a suite per family, a case per check.
+
+use crate::checks::Family;
+use crate::run::{Outcome, RunReport};
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+/// The report as JUnit XML.
+pub fn render(report: &RunReport) -> anyhow::Result<String> {
+    let mut out = Report::new("contact-conformance");
+    out.set_time(report.duration);
+    out.set_timestamp(report.started);
+    for family in Family::ALL {
+        let cases: Vec<_> = report
+            .checks
+            .iter()
+            .filter(|c| c.family == family)
+            .collect();
+        if cases.is_empty() {
+            continue;
+        }
+        let mut suite = TestSuite::new(family.name());
+        for c in cases {
+            let status = match c.outcome {
+                Outcome::Pass => TestCaseStatus::success(),
+                Outcome::Skip => {
+                    let mut s = TestCaseStatus::skipped();
+                    s.set_message(c.message.as_str());
+                    s
+                }
+                Outcome::Fail | Outcome::Warn => {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    s.set_message(c.message.as_str());
+                    s.set_type(if c.outcome == Outcome::Warn {
+                        "should"
+                    } else {
+                        "must"
+                    });
+                    if let Some(e) = &c.exchange {
+                        s.set_description(e.as_str());
+                    }
+                    s
+                }
+            };
+            let mut case = TestCase::new(c.id.as_str(), status);
+            case.set_classname(family.name());
+            case.set_time(c.duration);
+            suite.add_test_case(case);
+        }
+        out.add_test_suite(suite);
+    }
+    Ok(out.to_string()?)
+}

@@ -1,0 +1,5 @@
+//! Reports: each reads the same results; none of them runs anything.
+
+pub mod human;
+pub mod json;
+pub mod junit;

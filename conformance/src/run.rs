@@ -1,0 +1,203 @@
+//! Running the catalogue: selection, concurrency, timeouts, outcomes.
+
+use crate::checks::{Check, Family, Level};
+use crate::context::Ctx;
+use futures::StreamExt;
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What happened to a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// It held.
+    Pass,
+    /// A MUST (or, with `--strict`, a SHOULD) was broken.
+    Fail,
+    /// A SHOULD was broken.
+    Warn,
+    /// It could not run here.
+    Skip,
+}
+
+/// The result of one check, for every reporter.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    /// Stable id.
+    pub id: String,
+    /// Family.
+    pub family: Family,
+    /// Level.
+    pub level: Level,
+    /// One-line description.
+    pub description: String,
+    /// Outcome.
+    pub outcome: Outcome,
+    /// Why, when not a pass (secrets redacted).
+    pub message: String,
+    /// The exchange that shows a failure (secrets redacted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<String>,
+    /// How long it took.
+    #[serde(skip)]
+    pub duration: Duration,
+}
+
+/// Counts of outcomes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Checks that held.
+    pub passed: usize,
+    /// Checks that failed.
+    pub failed: usize,
+    /// SHOULD checks that failed without `--strict`.
+    pub warned: usize,
+    /// Checks that could not run.
+    pub skipped: usize,
+}
+
+/// A whole run.
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    /// The base URL checked.
+    pub target: String,
+    /// Every check, in catalogue order.
+    pub checks: Vec<CheckReport>,
+    /// Wall time.
+    pub duration: Duration,
+    /// When it started.
+    pub started: chrono::DateTime<chrono::Utc>,
+    /// Contacts the run created and soft-deleted at the end.
+    pub cleaned_up: usize,
+}
+
+impl RunReport {
+    /// The outcome counts.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for c in &self.checks {
+            match c.outcome {
+                Outcome::Pass => s.passed += 1,
+                Outcome::Fail => s.failed += 1,
+                Outcome::Warn => s.warned += 1,
+                Outcome::Skip => s.skipped += 1,
+            }
+        }
+        s
+    }
+
+    /// Whether every MUST held.
+    pub fn passed(&self) -> bool {
+        self.summary().failed == 0
+    }
+}
+
+/// Which checks run and how.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Only these ids or families (all when empty).
+    pub only: Vec<String>,
+    /// Not these ids or families.
+    pub skip: Vec<String>,
+    /// Checks in flight at once.
+    pub concurrency: usize,
+    /// The longest one check may take.
+    pub check_timeout: Duration,
+    /// SHOULD failures fail the run.
+    pub strict: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            only: Vec::new(),
+            skip: Vec::new(),
+            concurrency: 8,
+            check_timeout: Duration::from_secs(60),
+            strict: false,
+        }
+    }
+}
+
+fn matches(check: &Check, selector: &str) -> bool {
+    check.id == selector || check.family.name() == selector
+}
+
+/// The checks `options` selects, in catalogue order.
+pub fn select(catalogue: Vec<Check>, options: &RunOptions) -> Vec<Check> {
+    catalogue
+        .into_iter()
+        .filter(|c| options.only.is_empty() || options.only.iter().any(|s| matches(c, s)))
+        .filter(|c| !options.skip.iter().any(|s| matches(c, s)))
+        .collect()
+}
+
+/// Receives events as the run goes.
+pub trait Reporter: Send + Sync {
+    /// The run starts with `total` checks.
+    fn started(&self, _total: usize) {}
+    /// A check finished.
+    fn finished(&self, _report: &CheckReport) {}
+}
+
+/// A reporter that ignores everything.
+pub struct Silent;
+impl Reporter for Silent {}
+
+/// Runs `checks` concurrently; results come back in catalogue order.
+pub async fn run_checks(
+    ctx: Arc<Ctx>,
+    checks: Vec<Check>,
+    options: &RunOptions,
+    reporter: &dyn Reporter,
+) -> Vec<CheckReport> {
+    reporter.started(checks.len());
+    let redactor = ctx.api.redactor().clone();
+    let timeout = options.check_timeout;
+    let strict = options.strict;
+    let mut results: Vec<(usize, CheckReport)> =
+        futures::stream::iter(checks.into_iter().enumerate())
+            .map(|(i, check)| {
+                let ctx = ctx.clone();
+                let redactor = redactor.clone();
+                async move {
+                    let start = Instant::now();
+                    let result = tokio::time::timeout(timeout, check.run(ctx)).await;
+                    let (outcome, message, exchange) = match result {
+                        Ok(Ok(())) => (Outcome::Pass, String::new(), None),
+                        Ok(Err(f)) if f.skip => (Outcome::Skip, f.message, None),
+                        Ok(Err(f)) => {
+                            let outcome = if check.level == Level::Should && !strict {
+                                Outcome::Warn
+                            } else {
+                                Outcome::Fail
+                            };
+                            (outcome, f.message, f.exchange)
+                        }
+                        Err(_) => (
+                            Outcome::Fail,
+                            format!("the check did not finish within {} s", timeout.as_secs()),
+                            None,
+                        ),
+                    };
+                    let report = CheckReport {
+                        id: check.id.clone(),
+                        family: check.family,
+                        level: check.level,
+                        description: check.description.clone(),
+                        outcome,
+                        message: redactor.apply(&message),
+                        exchange: exchange.map(|e| redactor.apply(&e)),
+                        duration: start.elapsed(),
+                    };
+                    (i, report)
+                }
+            })
+            .buffer_unordered(options.concurrency.max(1))
+            .inspect(|(_, r)| reporter.finished(r))
+            .collect()
+            .await;
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}

@@ -1,0 +1,311 @@
+//! The `conformance` binary: reports, exit codes, secrets, interruption, hung endpoints.
+
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_conformance");
+
+fn conformance(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env_remove("CONFORMANCE_JWT_SECRET")
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn list_prints_the_catalogue() {
+    let out = conformance(&["list", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(list.len() >= 40, "{} checks", list.len());
+    let families: std::collections::BTreeSet<&str> =
+        list.iter().map(|c| c["family"].as_str().unwrap()).collect();
+    for f in [
+        "stamping",
+        "defaults",
+        "tenant",
+        "app_scope",
+        "soft_delete",
+        "versioning",
+        "uniqueness",
+        "validation",
+        "errors",
+        "auth",
+        "pagination",
+        "races",
+    ] {
+        assert!(families.contains(f), "no {f} checks");
+    }
+    let ids: std::collections::BTreeSet<&str> =
+        list.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), list.len(), "ids are unique");
+}
+
+#[test]
+fn the_readme_catalogue_is_the_list_output() {
+    let out = conformance(&["list", "--format", "markdown"]);
+    let table = String::from_utf8(out.stdout).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let start = readme
+        .find("<!-- catalogue:start -->\n")
+        .expect("catalogue start marker")
+        + "<!-- catalogue:start -->\n".len();
+    let end = readme
+        .find("<!-- catalogue:end -->")
+        .expect("catalogue end marker");
+    assert_eq!(
+        &readme[start..end],
+        table,
+        "README's catalogue is stale: paste `cargo run -p conformance -- list --format markdown`"
+    );
+}
+
+#[test]
+fn a_reference_run_writes_json_and_junit_reports_without_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "very-secret-signing-key-123";
+    let json = dir.path().join("report.json");
+    let out = conformance(&[
+        "run",
+        "--reference",
+        "--jwt-secret",
+        secret,
+        "--format",
+        "json",
+        "--report-file",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&json).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let checks = report["checks"].as_array().unwrap();
+    assert_eq!(report["summary"]["passed"], checks.len());
+    assert_eq!(report["summary"]["failed"], 0);
+    for c in checks {
+        for key in ["id", "family", "level", "outcome", "message"] {
+            assert!(c.get(key).is_some(), "{key} missing in {c}");
+        }
+    }
+    let junit = dir.path().join("report.xml");
+    let out = conformance(&[
+        "run",
+        "--reference",
+        "--jwt-secret",
+        secret,
+        "--format",
+        "junit",
+        "--report-file",
+        junit.to_str().unwrap(),
+        "--only",
+        "auth",
+        "--only",
+        "errors.problem_details",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert_eq!(
+        xml.matches("<testcase ").count(),
+        7,
+        "--only selects 6 auth checks and one id: {xml}"
+    );
+    assert!(xml.contains("<testsuite name=\"auth\""));
+    for t in [&text, &xml, &stderr(&out)] {
+        assert!(!t.contains(secret), "the signing secret leaked");
+        assert!(!t.contains("eyJ"), "a token leaked");
+    }
+}
+
+#[test]
+fn usage_connection_and_credential_errors_exit_2() {
+    let out = conformance(&[
+        "run",
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--jwt-secret",
+        "s",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot reach http://127.0.0.1:9"),
+        "{}",
+        stderr(&out)
+    );
+    let out = conformance(&["run", "--base-url", "http://127.0.0.1:9"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--jwt-secret"), "{}", stderr(&out));
+    let out = conformance(&["run", "--reference", "--frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    let out = conformance(&["run", "--reference", "--token", "boss=abc"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown role `boss`"),
+        "{}",
+        stderr(&out)
+    );
+    let out = conformance(&[
+        "run",
+        "--reference",
+        "--jwt-secret",
+        "s",
+        "--report-file",
+        "/nonexistent/dir/r.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("/nonexistent/dir"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rejected_credentials_exit_2_naming_the_role() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let server = reference_server::start(reference_server::Config::in_memory("the-server-secret"))
+        .await
+        .unwrap();
+    let out = tokio::task::spawn_blocking({
+        let base = server.base_url();
+        move || {
+            conformance(&[
+                "run",
+                "--base-url",
+                &base,
+                "--jwt-secret",
+                "a-different-secret",
+            ])
+        }
+    })
+    .await
+    .unwrap();
+    server.shutdown().await;
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("rejected the a1 credentials"), "{err}");
+    assert!(!err.contains("a-different-secret"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_endpoint_does_not_hang_the_run() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    // Accepts connections and never answers.
+    let hold = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = listener.accept().await {
+            held.push(s);
+        }
+    });
+    let start = Instant::now();
+    let out = tokio::task::spawn_blocking(move || {
+        conformance(&[
+            "run",
+            "--base-url",
+            &format!("http://{addr}"),
+            "--jwt-secret",
+            "s",
+            "--timeout",
+            "2",
+        ])
+    })
+    .await
+    .unwrap();
+    hold.abort();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("timed out"), "{}", stderr(&out));
+    assert!(start.elapsed() < Duration::from_secs(30));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigint_cleans_up_what_the_run_created() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let secret = "sigint-secret";
+    let server = reference_server::start(reference_server::Config::in_memory(secret))
+        .await
+        .unwrap();
+    let key = jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()).unwrap();
+    let exp = chrono::Utc::now().timestamp() + 3600;
+    let tok = |sub: &str, tenant: &str, app: Option<&str>| {
+        let mut c = serde_json::json!({"sub": sub, "tenant_id": tenant, "exp": exp});
+        if let Some(a) = app {
+            c["app_id"] = serde_json::json!(a);
+        }
+        jsonwebtoken::encode(&jsonwebtoken::Header::default(), &c, &key).unwrap()
+    };
+    let a1 = tok("u1", "ta", None);
+    let args = [
+        format!("a1={a1}"),
+        format!("a2={}", tok("u2", "ta", None)),
+        format!("b={}", tok("u3", "tb", None)),
+        format!("app-x={}", tok("x", "ta", Some("x"))),
+        format!("app-y={}", tok("y", "ta", Some("y"))),
+    ];
+    let mut cmd = std::process::Command::new(BIN);
+    cmd.args([
+        "run",
+        "--base-url",
+        &server.base_url(),
+        "--concurrency",
+        "1",
+    ]);
+    for a in &args {
+        cmd.args(["--token", a]);
+    }
+    let child = cmd
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let list = |q: &'static str| {
+        client
+            .get(format!(
+                "{}/api/v1/crm/contacts?limit=100{q}",
+                server.base_url()
+            ))
+            .bearer_auth(&a1)
+            .send()
+    };
+    // Wait until the run has created something, then interrupt it.
+    for _ in 0..200 {
+        let page: serde_json::Value = list("&include_deleted=true")
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if page["data"].as_array().is_some_and(|d| d.len() >= 3) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("interrupted: soft-deleted"),
+        "{}",
+        stderr(&out)
+    );
+    let live: serde_json::Value = list("").await.unwrap().json().await.unwrap();
+    assert_eq!(
+        live["data"],
+        serde_json::json!([]),
+        "live contacts left after SIGINT"
+    );
+    server.shutdown().await;
+}

@@ -1,0 +1,211 @@
+//! The runner against the reference server: every check passes on SQLite and
+//! on PostgreSQL, and a run cleans up every contact it created.
+
+use conformance::identity::{Identities, Role};
+use conformance::run::{Outcome, RunOptions, Silent};
+use contact_schema::{Contact, Resource};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+const SECRET: &str = "conformance-test-secret";
+
+async fn reference(database_url: Option<String>) -> reference_server::Server {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut config = reference_server::Config::in_memory(SECRET);
+    if let Some(url) = database_url {
+        config.database_url = url;
+    }
+    reference_server::start(config).await.unwrap()
+}
+
+async fn run_all(base: &str, ids: Identities) -> conformance::run::RunReport {
+    let ctx = conformance::context(
+        Contact::model(),
+        base,
+        ids,
+        Some(SECRET),
+        Duration::from_secs(10),
+    )
+    .unwrap();
+    conformance::run(ctx, base, &RunOptions::default(), &Silent)
+        .await
+        .unwrap()
+}
+
+fn assert_all_pass(report: &conformance::run::RunReport) {
+    let failed: Vec<String> = report
+        .checks
+        .iter()
+        .filter(|c| c.outcome != Outcome::Pass)
+        .map(|c| {
+            format!(
+                "{} {:?}: {} {}",
+                c.id,
+                c.outcome,
+                c.message,
+                c.exchange.clone().unwrap_or_default()
+            )
+        })
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert!(
+        report.checks.len() >= 40,
+        "the catalogue has {} checks",
+        report.checks.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_check_passes_against_the_reference_server_on_sqlite() {
+    let server = reference(None).await;
+    let report = run_all(
+        &server.base_url(),
+        Identities::mint(SECRET.as_bytes()).unwrap(),
+    )
+    .await;
+    assert_all_pass(&report);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_check_passes_against_the_reference_server_on_postgres() {
+    sqlx::any::install_default_drivers();
+    let admin_url = std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let admin = match sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&admin_url)
+        .await
+    {
+        Ok(p) => p,
+        Err(e) if std::env::var_os("CI").is_some() => {
+            panic!("TEST_POSTGRES_URL: no PostgreSQL at {admin_url}: {e}")
+        }
+        Err(e) => {
+            eprintln!("SKIPPED: no PostgreSQL at {admin_url} ({e}); set TEST_POSTGRES_URL");
+            return;
+        }
+    };
+    let db = format!(
+        "conformance_{}",
+        ulid::Ulid::generate().to_string().to_lowercase()
+    );
+    sqlx::query(&format!("CREATE DATABASE {db}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let mut url = url::Url::parse(&admin_url).unwrap();
+    url.set_path(&db);
+    let server = reference(Some(url.to_string())).await;
+    let report = run_all(
+        &server.base_url(),
+        Identities::mint(SECRET.as_bytes()).unwrap(),
+    )
+    .await;
+    server.shutdown().await;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    assert_all_pass(&report);
+}
+
+/// Five tokens with known tenants, so the test can look at the tenants afterwards.
+pub fn known_tokens() -> BTreeMap<Role, String> {
+    let key = jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()).unwrap();
+    let exp = chrono::Utc::now().timestamp() + 3600;
+    let t = |sub: &str, tenant: &str, app: Option<&str>| {
+        let mut c = serde_json::json!({"sub": sub, "tenant_id": tenant, "exp": exp});
+        if let Some(a) = app {
+            c["app_id"] = serde_json::json!(a);
+        }
+        jsonwebtoken::encode(&jsonwebtoken::Header::default(), &c, &key).unwrap()
+    };
+    let ta = format!("known-a-{}", ulid::Ulid::generate());
+    let tb = format!("known-b-{}", ulid::Ulid::generate());
+    BTreeMap::from([
+        (Role::A1, t("u1", &ta, None)),
+        (Role::A2, t("u2", &ta, None)),
+        (Role::B, t("u3", &tb, None)),
+        (Role::AppX, t("svc-x", &ta, Some("app-x"))),
+        (Role::AppY, t("svc-y", &ta, Some("app-y"))),
+    ])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_with_given_tokens_leaves_no_live_contact_behind() {
+    let server = reference(None).await;
+    let tokens = known_tokens();
+    let ids = Identities::from_tokens(&tokens, None).unwrap();
+    let report = run_all(&server.base_url(), ids).await;
+    let skipped: Vec<&str> = report
+        .checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Skip)
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(
+        skipped,
+        ["auth.expired", "auth.claims_required"],
+        "without the secret, crafted tokens cannot be minted"
+    );
+    assert!(report.passed());
+    assert!(report.cleaned_up > 20);
+    let client = reqwest::Client::new();
+    for role in [Role::A1, Role::B] {
+        let page: serde_json::Value = client
+            .get(format!(
+                "{}/api/v1/crm/contacts?limit=100",
+                server.base_url()
+            ))
+            .bearer_auth(&tokens[&role])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            page["data"],
+            serde_json::json!([]),
+            "{role}: live contacts left behind"
+        );
+        let all: serde_json::Value = client
+            .get(format!(
+                "{}/api/v1/crm/contacts?limit=100&include_deleted=true",
+                server.base_url()
+            ))
+            .bearer_auth(&tokens[&role])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            !all["data"].as_array().unwrap().is_empty(),
+            "{role}: the run created contacts, now soft-deleted"
+        );
+    }
+    server.shutdown().await;
+}
+
+#[test]
+fn inconsistent_tokens_are_refused_with_the_reason() {
+    let mut tokens = known_tokens();
+    let b = tokens[&Role::B].clone();
+    tokens.insert(Role::A2, b);
+    let err = Identities::from_tokens(&tokens, None)
+        .err()
+        .expect("refused");
+    assert!(
+        err.to_string().contains("a2 must share a1's tenant"),
+        "{err}"
+    );
+    let mut missing = known_tokens();
+    missing.remove(&Role::AppY);
+    let err = Identities::from_tokens(&missing, None)
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("app-y"), "{err}");
+}
