@@ -8,6 +8,85 @@ use reqwest::Method;
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
 
+/// The field names checks need, taken from the model, so the catalogue follows
+/// the resource instead of naming the Contact's fields.
+#[derive(Debug, Clone)]
+pub struct Names {
+    /// The id stamp.
+    pub id: String,
+    /// The version stamp.
+    pub version: String,
+    /// The creation-time stamp.
+    pub created_at: String,
+    /// The update-time stamp.
+    pub updated_at: String,
+    /// The app stamp.
+    pub app: String,
+    /// The field that partitions the run's items (`acc-<uuid>` formatted), and its prefix.
+    pub account: Option<(String, String)>,
+    /// Plain client text fields (no format, default, rule or reference) for scratch writes.
+    pub texts: Vec<String>,
+    /// The first client field with the email format.
+    pub email: Option<String>,
+    id_prefix: String,
+}
+
+impl Names {
+    /// The names of `model`.
+    pub fn new(model: &ResourceModel) -> Self {
+        use contact_schema::model::{FieldType, Format, Stamp};
+        let stamp = |s| model.stamp(s).map(|f| f.name.clone()).unwrap_or_default();
+        let account = model.fields.iter().find_map(|f| match &f.format {
+            Some(Format::PrefixedUuid { prefix }) if f.is_client() && f.filter.is_some() => {
+                Some((f.name.clone(), prefix.clone()))
+            }
+            _ => None,
+        });
+        let texts = model
+            .client_fields()
+            .filter(|f| f.ty == FieldType::String && f.format.is_none() && f.default().is_none() && f.computed().is_none() && f.references.is_none())
+            .filter(|f| !model.fields.iter().any(|g| matches!(g.computed(), Some(contact_schema::model::Computed::JoinWhenBlank { from, .. }) if from.contains(&f.name))))
+            .map(|f| f.name.clone())
+            .collect();
+        Names {
+            id: stamp(Stamp::Id),
+            version: stamp(Stamp::Version),
+            created_at: stamp(Stamp::CreatedAt),
+            updated_at: stamp(Stamp::UpdatedAt),
+            app: stamp(Stamp::App),
+            email: model
+                .client_fields()
+                .find(|f| f.format == Some(Format::Email))
+                .map(|f| f.name.clone()),
+            account,
+            texts,
+            id_prefix: model.id_prefix.clone(),
+        }
+    }
+
+    /// The `i`-th plain text field (cycling when there are fewer).
+    pub fn text(&self, i: usize) -> &str {
+        self.texts
+            .get(i % self.texts.len().max(1))
+            .map_or("", String::as_str)
+    }
+
+    /// An id in the resource's format that no item has.
+    pub fn never_id(&self) -> String {
+        format!("{}_01BX5ZZKBKACTAV9WEVGEMMVRZ", self.id_prefix)
+    }
+
+    /// The email field's name (empty when the resource has none).
+    pub fn email_field(&self) -> &str {
+        self.email.as_deref().unwrap_or("")
+    }
+
+    /// The account field's name (empty when the resource has none).
+    pub fn account_field(&self) -> &str {
+        self.account.as_ref().map_or("", |(f, _)| f.as_str())
+    }
+}
+
 /// The shared state of a run.
 pub struct Ctx {
     /// Requests to the endpoint.
@@ -18,16 +97,19 @@ pub struct Ctx {
     pub model: Arc<ResourceModel>,
     /// The fresh random account of this run.
     pub account: String,
+    /// Field names from the model.
+    pub n: Names,
+    cancelled: std::sync::atomic::AtomicBool,
     created: Mutex<Vec<(Role, String)>>,
 }
 
-/// A fresh random `acc-<uuid>`.
-pub fn fresh_account() -> String {
+/// A fresh random `<prefix>-<uuid>`.
+pub fn fresh_prefixed_uuid(prefix: &str) -> String {
     let hex: String = (0..32)
         .map(|_| char::from_digit(rand::random::<u32>() % 16, 16).expect("hex digit"))
         .collect();
     format!(
-        "acc-{}-{}-{}-{}-{}",
+        "{prefix}-{}-{}-{}-{}-{}",
         &hex[0..8],
         &hex[8..12],
         &hex[12..16],
@@ -47,11 +129,19 @@ pub fn fresh_email() -> String {
 impl Ctx {
     /// A context for one run.
     pub fn new(api: Api, ids: Identities, model: Arc<ResourceModel>) -> Self {
+        let n = Names::new(&model);
+        let account = n
+            .account
+            .as_ref()
+            .map(|(_, p)| fresh_prefixed_uuid(p))
+            .unwrap_or_default();
         Ctx {
             api,
             ids,
             model,
-            account: fresh_account(),
+            account,
+            n,
+            cancelled: std::sync::atomic::AtomicBool::new(false),
             created: Mutex::new(Vec::new()),
         }
     }
@@ -65,8 +155,26 @@ impl Ctx {
         format!("{}/{id}", self.api.path)
     }
 
+    /// Stops new creates (the run was interrupted); requests in flight finish
+    /// so that what they create is recorded and cleaned up.
+    pub fn cancel(&self) {
+        self.cancelled
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Records a contact created outside [`Ctx::create`], for cleanup.
+    pub fn register(&self, role: Role, id: &str) {
+        self.created
+            .lock()
+            .expect("not poisoned")
+            .push((role, id.to_owned()));
+    }
+
     /// `POST` a body as `role`; a 201 is recorded for cleanup.
     pub async fn create(&self, role: Role, body: &Value) -> Result<Exchange, Failure> {
+        if self.cancelled.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(Failure::new("interrupted"));
+        }
         let ex = self
             .api
             .json(
@@ -78,7 +186,7 @@ impl Ctx {
             )
             .await?;
         if ex.status == 201
-            && let Some(id) = ex.body.get("id").and_then(Value::as_str)
+            && let Some(id) = ex.body.get(&self.n.id).and_then(Value::as_str)
         {
             self.created
                 .lock()
@@ -88,12 +196,22 @@ impl Ctx {
         Ok(ex)
     }
 
+    /// A fresh random account (another partition than the run's).
+    pub fn fresh_account(&self) -> String {
+        self.n
+            .account
+            .as_ref()
+            .map(|(_, p)| fresh_prefixed_uuid(p))
+            .unwrap_or_default()
+    }
+
     /// `POST` in the run's account; must answer 201 with the contact.
     pub async fn created(&self, role: Role, mut body: Value) -> Result<Value, Failure> {
-        if body.get("account_id").is_none()
+        if let Some((field, _)) = &self.n.account
+            && body.get(field).is_none()
             && let Some(map) = body.as_object_mut()
         {
-            map.insert("account_id".into(), Value::from(self.account.clone()));
+            map.insert(field.clone(), Value::from(self.account.clone()));
         }
         let ex = self.create(role, &body).await?;
         ensure(ex.status == 201, &ex, "expected 201 Created")?;

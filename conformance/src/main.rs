@@ -262,13 +262,19 @@ async fn run(args: RunArgs) -> anyhow::Result<u8> {
             _ = term.recv() => {}
         }
     };
+    let run = conformance::run(ctx.clone(), &base_url, &options, &progress);
+    tokio::pin!(run);
     let outcome = tokio::select! {
-        r = conformance::run(ctx.clone(), &base_url, &options, &progress) => Some(r),
+        r = &mut run => Some(r),
         _ = interrupted => None,
     };
     progress.finish();
     let report = match outcome {
         None => {
+            // Let requests in flight finish, so whatever they create is recorded; then clean up.
+            ctx.cancel();
+            let grace = Duration::from_secs(args.timeout * 2 + 5);
+            let _ = tokio::time::timeout(grace, &mut run).await;
             let n = ctx.cleanup().await;
             eprintln!("interrupted: soft-deleted {n} contacts created by this run");
             if let Some(s) = server {

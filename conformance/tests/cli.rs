@@ -301,7 +301,10 @@ async fn sigint_cleans_up_what_the_run_created() {
         "{}",
         stderr(&out)
     );
-    let live: serde_json::Value = list("").await.unwrap().json().await.unwrap();
+    let res = list("").await.unwrap();
+    let status = res.status();
+    let live: serde_json::Value = res.json().await.unwrap_or_default();
+    assert_eq!(status, 200, "{live}");
     assert_eq!(
         live["data"],
         serde_json::json!([]),

@@ -21,7 +21,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             async move {
                 let absent = ctx.created(Role::A1, json!({})).await?;
                 let null = ctx.created(Role::A1, json!({ name.as_str(): null })).await?;
-                let id = s(&null, "id").to_owned();
+                let id = s(&null, &ctx.n.id).to_owned();
                 let ex = ctx.get(Role::A1, &id).await?;
                 ensure(absent.get(&name) == Some(&default), &ex, format!("absent: `{name}` is {:?}, not {default}", absent.get(&name)))?;
                 ensure(null.get(&name) == Some(&default), &ex, format!("null: `{name}` is {:?}, not {default}", null.get(&name)))?;
@@ -42,7 +42,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                     let (name, a, b, sep) = (name.clone(), a.clone(), b.clone(), separator.clone());
                     async move {
                         let c = ctx.created(Role::A1, json!({ a.as_str(): "  Ada ", b.as_str(): " Lovelace  " })).await?;
-                        let id = s(&c, "id").to_owned();
+                        let id = s(&c, &ctx.n.id).to_owned();
                         let ex = ctx.get(Role::A1, &id).await?;
                         let want = format!("Ada{sep}Lovelace");
                         ensure(s(&c, &name) == want, &ex, format!("`{name}` is {:?}, not {want:?}", c.get(&name)))?;
@@ -66,7 +66,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                     let (name, flag, updated_at) = (name.clone(), flag.clone(), updated_at.clone());
                     async move {
                         let c = ctx.created(Role::A1, json!({ flag.as_str(): true })).await?;
-                        let id = s(&c, "id").to_owned();
+                        let id = s(&c, &ctx.n.id).to_owned();
                         let ex = ctx.get(Role::A1, &id).await?;
                         ensure(c.get(&name).is_some() && super::time(&c, &name) == super::time(&c, &updated_at), &ex, format!("`{name}` is not the create's `{updated_at}`"))?;
                         let off = ctx.patch(Role::A1, &id, &json!({ flag.as_str(): false }), &[]).await?;

@@ -59,7 +59,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "4xx answers are RFC 9457 problem+json with type, title, status and detail; a 422 lists `errors`",
             |ctx: Arc<Ctx>| async move {
-                let ex = ctx.get(Role::A1, "per_01BX5ZZKBKACTAV9WEVGEMMVRZ").await?;
+                let ex = ctx.get(Role::A1, &ctx.n.never_id()).await?;
                 ensure(ex.status == 404, &ex, "expected 404")?;
                 problem(&ex)?;
                 let ex = ctx.create(Role::A1, &json!({"colour": "red"})).await?;
@@ -88,12 +88,11 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
                     )?;
                     problem(&ex)?;
                 }
-                let body =
-                    serde_json::to_vec(&json!({"account_id": ctx.account})).unwrap_or_default();
+                let body = serde_json::to_vec(&json!({ctx.n.account_field(): ctx.account}))
+                    .unwrap_or_default();
                 let ex = post(&ctx, "application/json; charset=utf-8", body).await?;
                 if ex.status == 201 {
-                    // Recorded for cleanup through a delete now: this request bypassed ctx.create.
-                    ctx.delete(Role::A1, s(&ex.body, "id"), &[]).await?;
+                    ctx.register(Role::A1, s(&ex.body, &ctx.n.id));
                 }
                 ensure(
                     ex.status == 201,
@@ -149,7 +148,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
                 )?;
                 problem(&ex)?;
                 let c = ctx.created(Role::A1, json!({})).await?;
-                let item = ctx.item(s(&c, "id"));
+                let item = ctx.item(s(&c, &ctx.n.id));
                 let ex = ctx
                     .api
                     .raw(Method::POST, &item, Some(&auth), None, &[])
@@ -178,7 +177,13 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             |ctx: Arc<Ctx>| async move {
                 let ex = ctx
                     .api
-                    .raw(Method::PUT, "/api/v1/crm/not-a-route", None, None, &[])
+                    .raw(
+                        Method::PUT,
+                        &format!("{}-not-a-route", ctx.api.path),
+                        None,
+                        None,
+                        &[],
+                    )
                     .await?;
                 ensure(
                     ex.status == 401,
@@ -198,12 +203,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
                     .await?;
                 ensure(ex.status == 404, &ex, "an unknown route must be a 404")?;
                 let ex = ctx
-                    .patch(
-                        Role::A1,
-                        "per_01BX5ZZKBKACTAV9WEVGEMMVRZ",
-                        &json!({"colour": "red"}),
-                        &[],
-                    )
+                    .patch(Role::A1, &ctx.n.never_id(), &json!({"colour": "red"}), &[])
                     .await?;
                 ensure(
                     ex.status == 422,
@@ -213,7 +213,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
                 let ex = ctx
                     .patch(
                         Role::A1,
-                        "per_01BX5ZZKBKACTAV9WEVGEMMVRZ",
+                        &ctx.n.never_id(),
                         &json!({}),
                         &[("if-match", "\"1\"")],
                     )
@@ -231,7 +231,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "any id the caller cannot see, malformed or not, is a 404",
             |ctx: Arc<Ctx>| async move {
-                for id in ["per_01BX5ZZKBKACTAV9WEVGEMMVRZ", "not-an-id", "%ZZ", "0"] {
+                for id in [&ctx.n.never_id(), "not-an-id", "%ZZ", "0"] {
                     let ex = ctx.get(Role::A1, id).await?;
                     ensure(ex.status == 404, &ex, format!("id {id:?} must be a 404"))?;
                     problem(&ex)?;

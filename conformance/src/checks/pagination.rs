@@ -1,7 +1,7 @@
 //! §3: lists, filters and cursors.
 
 use super::{Check, Family, Level, s};
-use crate::context::{Ctx, fresh_account};
+use crate::context::Ctx;
 use crate::http::{Failure, ensure};
 use crate::identity::Role;
 use contact_schema::ResourceModel;
@@ -17,11 +17,13 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "following next_cursor visits every matching contact exactly once, by created_at then id",
             |ctx: Arc<Ctx>| async move {
-                let acc = fresh_account();
+                let acc = ctx.fresh_account();
                 let mut ids = Vec::new();
                 for _ in 0..7 {
-                    let c = ctx.created(Role::A1, json!({"account_id": acc})).await?;
-                    ids.push(s(&c, "id").to_owned());
+                    let c = ctx
+                        .created(Role::A1, json!({ctx.n.account_field(): acc}))
+                        .await?;
+                    ids.push(s(&c, &ctx.n.id).to_owned());
                 }
                 let mut seen: Vec<(String, String)> = Vec::new();
                 let mut cursor: Option<String> = None;
@@ -40,10 +42,12 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                         &ex,
                         "a page holds more than `limit` contacts",
                     )?;
-                    seen.extend(
-                        data.iter()
-                            .map(|c| (s(c, "created_at").to_owned(), s(c, "id").to_owned())),
-                    );
+                    seen.extend(data.iter().map(|c| {
+                        (
+                            s(c, &ctx.n.created_at).to_owned(),
+                            s(c, &ctx.n.id).to_owned(),
+                        )
+                    }));
                     match ex.body["next_cursor"].as_str() {
                         Some(c) => cursor = Some(c.to_owned()),
                         None => {
@@ -103,9 +107,10 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "a malformed or tampered cursor is a 400",
             |ctx: Arc<Ctx>| async move {
-                let acc = fresh_account();
+                let acc = ctx.fresh_account();
                 for _ in 0..3 {
-                    ctx.created(Role::A1, json!({"account_id": acc})).await?;
+                    ctx.created(Role::A1, json!({ctx.n.account_field(): acc}))
+                        .await?;
                 }
                 let ex = ctx
                     .list(Role::A1, &format!("account_id={acc}&limit=1"))
@@ -158,7 +163,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 move |ctx: Arc<Ctx>| {
                     let name = name.clone();
                     async move {
-                        let acc = fresh_account();
+                        let acc = ctx.fresh_account();
                         ctx.created(Role::A1, json!({ name.as_str(): acc })).await?;
                         ctx.created(Role::A1, json!({})).await?;
                         let ex = ctx.list(Role::A1, &format!("{name}={acc}")).await?;
@@ -188,7 +193,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                         ctx.created(Role::A1, json!({ name.as_str(): e })).await?;
                         ctx.created(
                             Role::A1,
-                            json!({ name.as_str(): e, "account_id": fresh_account() }),
+                            json!({ name.as_str(): e, ctx.n.account_field(): ctx.fresh_account() }),
                         )
                         .await?;
                         let ex = ctx

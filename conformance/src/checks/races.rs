@@ -28,7 +28,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             ),
             |ctx: Arc<Ctx>| async move {
                 let e = fresh_email();
-                let body = json!({"account_id": ctx.account, "email": e});
+                let body = json!({ctx.n.account_field(): ctx.account, ctx.n.email_field(): e});
                 let results =
                     futures::future::join_all((0..N).map(|_| ctx.create(Role::A1, &body))).await;
                 let st = statuses(&results);
@@ -52,9 +52,9 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             ),
             |ctx: Arc<Ctx>| async move {
                 let c = ctx.created(Role::A1, json!({})).await?;
-                let id = s(&c, "id").to_owned();
+                let id = s(&c, &ctx.n.id).to_owned();
                 let results = futures::future::join_all((0..N).map(|i| {
-                    let body = json!({"job_title": format!("t{i}")});
+                    let body = json!({ctx.n.text(0): format!("t{i}")});
                     let id = id.clone();
                     let ctx = ctx.clone();
                     async move {
@@ -74,7 +74,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
                 }
                 let ex = ctx.get(Role::A1, &id).await?;
                 ensure(
-                    ex.body["version"] == 2,
+                    ex.body[&ctx.n.version] == 2,
                     &ex,
                     "the version is not 2 after one successful conditional write",
                 )
@@ -87,17 +87,14 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             "concurrent unconditional PATCHes of different fields all succeed and all stick; version rises by their number",
             |ctx: Arc<Ctx>| async move {
                 let c = ctx.created(Role::A1, json!({})).await?;
-                let id = s(&c, "id").to_owned();
-                let fields = [
-                    "first_name",
-                    "last_name",
-                    "job_title",
-                    "seniority",
-                    "decision_role",
-                ];
+                let id = s(&c, &ctx.n.id).to_owned();
+                let fields: Vec<String> = ctx.n.texts.iter().take(5).cloned().collect();
                 let results = futures::future::join_all(fields.iter().map(|f| {
-                    let (ctx, id, body) =
-                        (ctx.clone(), id.clone(), json!({ *f: format!("v-{f}") }));
+                    let (ctx, id, body) = (
+                        ctx.clone(),
+                        id.clone(),
+                        json!({ f.as_str(): format!("v-{f}") }),
+                    );
                     async move { ctx.patch(Role::A1, &id, &body, &[]).await }
                 }))
                 .await;
@@ -108,15 +105,15 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
                     )));
                 }
                 let ex = ctx.get(Role::A1, &id).await?;
-                for f in fields {
+                for f in &fields {
                     ensure(
-                        ex.body[f] == format!("v-{f}"),
+                        ex.body[f.as_str()] == format!("v-{f}"),
                         &ex,
                         format!("the change to `{f}` was lost"),
                     )?;
                 }
                 ensure(
-                    ex.body["version"] == 1 + fields.len(),
+                    ex.body[&ctx.n.version] == 1 + fields.len(),
                     &ex,
                     "the version did not rise by the number of writes",
                 )

@@ -8,8 +8,6 @@ use contact_schema::ResourceModel;
 use serde_json::json;
 use std::sync::Arc;
 
-const NEVER: &str = "per_01BX5ZZKBKACTAV9WEVGEMMVRZ";
-
 pub fn checks(_m: &ResourceModel) -> Vec<Check> {
     vec![
         Check::new(
@@ -19,8 +17,8 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             "another tenant's contact answers 404, the same as an id that never existed",
             |ctx: Arc<Ctx>| async move {
                 let c = ctx.created(Role::A1, json!({})).await?;
-                let theirs = ctx.get(Role::B, s(&c, "id")).await?;
-                let never = ctx.get(Role::B, NEVER).await?;
+                let theirs = ctx.get(Role::B, s(&c, &ctx.n.id)).await?;
+                let never = ctx.get(Role::B, &ctx.n.never_id()).await?;
                 ensure(
                     theirs.status == 404,
                     &theirs,
@@ -51,10 +49,12 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "another tenant's update and delete answer 404 and change nothing",
             |ctx: Arc<Ctx>| async move {
-                let c = ctx.created(Role::A1, json!({"job_title": "mine"})).await?;
-                let id = s(&c, "id").to_owned();
+                let c = ctx
+                    .created(Role::A1, json!({ctx.n.text(0): "mine"}))
+                    .await?;
+                let id = s(&c, &ctx.n.id).to_owned();
                 let up = ctx
-                    .patch(Role::B, &id, &json!({"job_title": "theirs"}), &[])
+                    .patch(Role::B, &id, &json!({ctx.n.text(0): "theirs"}), &[])
                     .await?;
                 ensure(
                     up.status == 404,
@@ -76,14 +76,15 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "lists, filters and replayed cursors never show another tenant's contacts",
             |ctx: Arc<Ctx>| async move {
-                let acc = crate::context::fresh_account();
+                let acc = ctx.fresh_account();
                 let c = ctx
                     .created(
                         Role::A1,
-                        json!({"account_id": acc, "email": crate::context::fresh_email()}),
+                        json!({ctx.n.account_field(): acc, ctx.n.email_field(): crate::context::fresh_email()}),
                     )
                     .await?;
-                ctx.created(Role::A1, json!({"account_id": acc})).await?;
+                ctx.created(Role::A1, json!({ctx.n.account_field(): acc}))
+                    .await?;
                 let ex = ctx.list(Role::B, &format!("account_id={acc}")).await?;
                 ensure(
                     ex.status == 200 && ex.body["data"] == json!([]),
@@ -91,7 +92,10 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
                     "another tenant's contacts are listed",
                 )?;
                 let ex = ctx
-                    .list(Role::B, &format!("email={}", s(&c, "email")))
+                    .list(
+                        Role::B,
+                        &format!("{}={}", ctx.n.email_field(), s(&c, ctx.n.email_field())),
+                    )
                     .await?;
                 ensure(
                     ex.body["data"] == json!([]),
@@ -123,8 +127,8 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "an app token cannot read, update or delete another app's contact (404, nothing changes)",
             |ctx: Arc<Ctx>| async move {
-                let c = ctx.created(Role::AppX, json!({"job_title": "x"})).await?;
-                let id = s(&c, "id").to_owned();
+                let c = ctx.created(Role::AppX, json!({ctx.n.text(0): "x"})).await?;
+                let id = s(&c, &ctx.n.id).to_owned();
                 let get = ctx.get(Role::AppY, &id).await?;
                 ensure(
                     get.status == 404,
@@ -132,7 +136,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
                     "expected 404 for another app's contact",
                 )?;
                 let up = ctx
-                    .patch(Role::AppY, &id, &json!({"job_title": "y"}), &[])
+                    .patch(Role::AppY, &id, &json!({ctx.n.text(0): "y"}), &[])
                     .await?;
                 ensure(
                     up.status == 404,
@@ -154,9 +158,11 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "an app's list leaves out other apps' and people's contacts",
             |ctx: Arc<Ctx>| async move {
-                let acc = crate::context::fresh_account();
-                ctx.created(Role::AppX, json!({"account_id": acc})).await?;
-                ctx.created(Role::A1, json!({"account_id": acc})).await?;
+                let acc = ctx.fresh_account();
+                ctx.created(Role::AppX, json!({ctx.n.account_field(): acc}))
+                    .await?;
+                ctx.created(Role::A1, json!({ctx.n.account_field(): acc}))
+                    .await?;
                 let ex = ctx.list(Role::AppY, &format!("account_id={acc}")).await?;
                 ensure(
                     ex.body["data"] == json!([]),
@@ -178,7 +184,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             "a person sees and updates every contact of the tenant; the update keeps the contact's app_id",
             |ctx: Arc<Ctx>| async move {
                 let c = ctx.created(Role::AppX, json!({})).await?;
-                let id = s(&c, "id").to_owned();
+                let id = s(&c, &ctx.n.id).to_owned();
                 let get = ctx.get(Role::A1, &id).await?;
                 ensure(
                     get.status == 200,
@@ -186,7 +192,12 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
                     "a person cannot read an app's contact",
                 )?;
                 let up = ctx
-                    .patch(Role::A1, &id, &json!({"job_title": "set by a person"}), &[])
+                    .patch(
+                        Role::A1,
+                        &id,
+                        &json!({ctx.n.text(0): "set by a person"}),
+                        &[],
+                    )
                     .await?;
                 ensure(
                     up.status == 200,
@@ -194,7 +205,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
                     "a person cannot update an app's contact",
                 )?;
                 ensure(
-                    up.body.get("app_id") == c.get("app_id"),
+                    up.body.get(&ctx.n.app) == c.get(&ctx.n.app),
                     &up,
                     "a person's update changed app_id",
                 )

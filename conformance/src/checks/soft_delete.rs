@@ -30,10 +30,10 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                     let c = ctx
                         .created(
                             Role::A1,
-                            json!({"first_name": "Del", "email": crate::context::fresh_email()}),
+                            json!({ctx.n.text(1): "Del", ctx.n.email_field(): crate::context::fresh_email()}),
                         )
                         .await?;
-                    let id = s(&c, "id").to_owned();
+                    let id = s(&c, &ctx.n.id).to_owned();
                     let ex = ctx.delete(Role::A2, &id, &[]).await?;
                     ensure(
                         ex.status == 200 || ex.status == 204,
@@ -53,7 +53,8 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                     )?;
                     ensure(d.body[&flag] == true, &d, format!("`{flag}` is not true"))?;
                     ensure(
-                        super::time(&d.body, &at).is_some() && d.body[&at] == d.body["updated_at"],
+                        super::time(&d.body, &at).is_some()
+                            && d.body[&at] == d.body[&ctx.n.updated_at],
                         &d,
                         format!("`{at}` is not the delete's update time"),
                     )?;
@@ -62,7 +63,11 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                         &d,
                         format!("`{by}` is not the deleter"),
                     )?;
-                    ensure(d.body["version"] == 2, &d, "version did not rise by one")?;
+                    ensure(
+                        d.body[&ctx.n.version] == 2,
+                        &d,
+                        "version did not rise by one",
+                    )?;
                     for f in &client {
                         ensure(
                             d.body.get(f) == c.get(f),
@@ -88,11 +93,11 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             "updating or deleting a soft-deleted contact answers 404 and changes nothing",
             |ctx: Arc<Ctx>| async move {
                 let c = ctx.created(Role::A1, json!({})).await?;
-                let id = s(&c, "id").to_owned();
+                let id = s(&c, &ctx.n.id).to_owned();
                 ctx.delete(Role::A1, &id, &[]).await?;
                 let before = ctx.get(Role::A1, &id).await?.body;
                 let up = ctx
-                    .patch(Role::A1, &id, &json!({"first_name": "zombie"}), &[])
+                    .patch(Role::A1, &id, &json!({ctx.n.text(1): "zombie"}), &[])
                     .await?;
                 ensure(
                     up.status == 404,
@@ -114,9 +119,11 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "lists leave soft-deleted contacts out unless include_deleted=true",
             |ctx: Arc<Ctx>| async move {
-                let acc = crate::context::fresh_account();
-                let c = ctx.created(Role::A1, json!({"account_id": acc})).await?;
-                ctx.delete(Role::A1, s(&c, "id"), &[]).await?;
+                let acc = ctx.fresh_account();
+                let c = ctx
+                    .created(Role::A1, json!({ctx.n.account_field(): acc}))
+                    .await?;
+                ctx.delete(Role::A1, s(&c, &ctx.n.id), &[]).await?;
                 let ex = ctx.list(Role::A1, &format!("account_id={acc}")).await?;
                 ensure(
                     ex.body["data"] == json!([]),

@@ -19,7 +19,7 @@ fn bogus(ty: &FieldType) -> Value {
         FieldType::Boolean => json!(true),
         FieldType::Integer => json!(999),
         FieldType::DateTime => json!("2001-01-01T00:00:00Z"),
-        _ => json!("per_01BX5ZZKBKACTAV9WEVGEMMVRZ"),
+        _ => json!("zz_01BX5ZZKBKACTAV9WEVGEMMVRZ"),
     }
 }
 
@@ -50,7 +50,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 let (id, created_at, pattern) = (id.clone(), created_at.clone(), pattern.clone());
                 async move {
                     let ex = ctx
-                        .create(Role::A1, &json!({"account_id": ctx.account}))
+                        .create(Role::A1, &json!({ctx.n.account_field(): ctx.account}))
                         .await?;
                     ensure(ex.status == 201, &ex, "expected 201")?;
                     let v = s(&ex.body, &id);
@@ -92,7 +92,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             let (tenant, created_by, updated_by, created_at, updated_at, version) =
                 (tenant.clone(), created_by.clone(), updated_by.clone(), created_at.clone(), updated_at.clone(), version.clone());
             async move {
-                let ex = ctx.create(Role::A1, &json!({"account_id": ctx.account})).await?;
+                let ex = ctx.create(Role::A1, &json!({ctx.n.account_field(): ctx.account})).await?;
                 ensure(ex.status == 201, &ex, "expected 201")?;
                 let me = &ctx.ids.get(Role::A1).claims;
                 let b = &ex.body;
@@ -103,7 +103,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 if let Some(sv) = ctx.model.stamp(Stamp::SchemaVersion) {
                     ensure(b[&sv.name] == ctx.model.schema_version, &ex, format!("`{}` is not {}", sv.name, ctx.model.schema_version))?;
                 }
-                let location = format!("{}/{}", ctx.api.path, s(b, "id"));
+                let location = format!("{}/{}", ctx.api.path, s(b, &ctx.n.id));
                 ensure(ex.header("location") == Some(location.as_str()), &ex, format!("Location is not {location}"))?;
                 ensure(ex.header("etag") == Some("\"1\""), &ex, "ETag is not \"1\"")
             }
@@ -126,14 +126,14 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 for (name, ty) in &server {
                     body.insert(name.clone(), bogus(ty));
                 }
-                body.insert("account_id".into(), json!(ctx.account));
+                body.insert(ctx.n.account_field().into(), json!(ctx.account));
                 let ex = ctx.create(Role::A1, &Value::Object(body.clone())).await?;
                 ensure(ex.status == 201, &ex, "a create with server-owned fields must still be 201")?;
                 for (name, _) in &server {
                     ensure(ex.body.get(name) != body.get(name), &ex, format!("`{name}` took the value from the body"))?;
                 }
-                let id = s(&ex.body, "id").to_owned();
-                body.remove("account_id");
+                let id = s(&ex.body, &ctx.n.id).to_owned();
+                body.remove(ctx.n.account_field());
                 if let Some(v) = ctx.model.version_field() {
                     body.remove(&v.name);
                 }
@@ -161,7 +161,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             let (updated_at, updated_by, created_by, version) = (updated_at.clone(), updated_by.clone(), created_by.clone(), version.clone());
             async move {
                 let c = ctx.created(Role::A1, json!({})).await?;
-                let id = s(&c, "id").to_owned();
+                let id = s(&c, &ctx.n.id).to_owned();
                 let ex = ctx.patch(Role::A2, &id, &json!({}), &[]).await?;
                 ensure(ex.status == 200, &ex, "expected 200")?;
                 ensure(time(&ex.body, &updated_at) > time(&c, &updated_at), &ex, format!("`{updated_at}` did not move forward"))?;
@@ -182,7 +182,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 let app = app.clone();
                 async move {
                     let ex = ctx
-                        .create(Role::AppX, &json!({"account_id": ctx.account}))
+                        .create(Role::AppX, &json!({ctx.n.account_field(): ctx.account}))
                         .await?;
                     ensure(ex.status == 201, &ex, "expected 201")?;
                     let want = ctx
@@ -198,7 +198,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                         format!("`{app}` is not the token's app_id"),
                     )?;
                     let ex = ctx
-                        .create(Role::A1, &json!({"account_id": ctx.account}))
+                        .create(Role::A1, &json!({ctx.n.account_field(): ctx.account}))
                         .await?;
                     ensure(
                         ex.body.get(&app).is_none_or(Value::is_null),

@@ -1,7 +1,7 @@
 //! §5: uniqueness scopes, from the model.
 
 use super::{Check, Family, Level, s};
-use crate::context::{Ctx, fresh_account, fresh_email};
+use crate::context::{Ctx, fresh_email};
 use crate::http::ensure;
 use crate::identity::Role;
 use contact_schema::ResourceModel;
@@ -9,12 +9,12 @@ use serde_json::json;
 use std::sync::Arc;
 
 pub fn checks(m: &ResourceModel) -> Vec<Check> {
-    // The Contact's rule: email within (tenant, account). Other scopes would need their own value generators.
-    if !m
-        .unique
-        .iter()
-        .any(|u| u.field == "email" && u.within.iter().any(|w| w == "account_id"))
-    {
+    let names = crate::context::Names::new(m);
+    // An email unique within the account partition: other scopes would need value generators of their own.
+    if !m.unique.iter().any(|u| {
+        Some(&u.field) == names.email.as_ref()
+            && u.within.iter().any(|w| w == names.account_field())
+    }) {
         return Vec::new();
     }
     vec![
@@ -25,15 +25,19 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             "a second contact with the same email in the account answers 409, also in another letter case",
             |ctx: Arc<Ctx>| async move {
                 let e = fresh_email();
-                ctx.created(Role::A1, json!({"email": e})).await?;
+                ctx.created(Role::A1, json!({ctx.n.email_field(): e}))
+                    .await?;
                 let ex = ctx
-                    .create(Role::A1, &json!({"account_id": ctx.account, "email": e}))
+                    .create(
+                        Role::A1,
+                        &json!({ctx.n.account_field(): ctx.account, ctx.n.email_field(): e}),
+                    )
                     .await?;
                 ensure(ex.status == 409, &ex, "expected 409 for a duplicate email")?;
                 let ex = ctx
                     .create(
                         Role::A1,
-                        &json!({"account_id": ctx.account, "email": e.to_uppercase()}),
+                        &json!({ctx.n.account_field(): ctx.account, ctx.n.email_field(): e.to_uppercase()}),
                     )
                     .await?;
                 ensure(
@@ -42,7 +46,10 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                     "expected 409 for the same email in upper case",
                 )?;
                 let ex = ctx
-                    .create(Role::AppX, &json!({"account_id": ctx.account, "email": e}))
+                    .create(
+                        Role::AppX,
+                        &json!({ctx.n.account_field(): ctx.account, ctx.n.email_field(): e}),
+                    )
                     .await?;
                 ensure(ex.status == 409, &ex, "apps do not split uniqueness groups")
             },
@@ -54,11 +61,12 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             "the same email is fine in another account and in another tenant",
             |ctx: Arc<Ctx>| async move {
                 let e = fresh_email();
-                ctx.created(Role::A1, json!({"email": e})).await?;
+                ctx.created(Role::A1, json!({ctx.n.email_field(): e}))
+                    .await?;
                 let ex = ctx
                     .create(
                         Role::A1,
-                        &json!({"account_id": fresh_account(), "email": e}),
+                        &json!({ctx.n.account_field(): ctx.fresh_account(), ctx.n.email_field(): e}),
                     )
                     .await?;
                 ensure(
@@ -67,7 +75,10 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                     "the same email in another account must be accepted",
                 )?;
                 let ex = ctx
-                    .create(Role::B, &json!({"account_id": ctx.account, "email": e}))
+                    .create(
+                        Role::B,
+                        &json!({ctx.n.account_field(): ctx.account, ctx.n.email_field(): e}),
+                    )
                     .await?;
                 ensure(
                     ex.status == 201,
@@ -83,10 +94,15 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             "contacts without an account form one group per tenant",
             |ctx: Arc<Ctx>| async move {
                 let e = fresh_email();
-                let ex = ctx.create(Role::A1, &json!({"email": e})).await?;
+                let ex = ctx
+                    .create(Role::A1, &json!({ctx.n.email_field(): e}))
+                    .await?;
                 ensure(ex.status == 201, &ex, "expected 201 for an orphan")?;
                 let ex = ctx
-                    .create(Role::A1, &json!({"email": e, "account_id": null}))
+                    .create(
+                        Role::A1,
+                        &json!({ctx.n.email_field(): e, ctx.n.account_field(): null}),
+                    )
                     .await?;
                 ensure(
                     ex.status == 409,
@@ -102,10 +118,15 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             "after the holder is soft-deleted the email can be used again",
             |ctx: Arc<Ctx>| async move {
                 let e = fresh_email();
-                let c = ctx.created(Role::A1, json!({"email": e})).await?;
-                ctx.delete(Role::A1, s(&c, "id"), &[]).await?;
+                let c = ctx
+                    .created(Role::A1, json!({ctx.n.email_field(): e}))
+                    .await?;
+                ctx.delete(Role::A1, s(&c, &ctx.n.id), &[]).await?;
                 let ex = ctx
-                    .create(Role::A1, &json!({"account_id": ctx.account, "email": e}))
+                    .create(
+                        Role::A1,
+                        &json!({ctx.n.account_field(): ctx.account, ctx.n.email_field(): e}),
+                    )
                     .await?;
                 ensure(
                     ex.status == 201,
@@ -121,15 +142,21 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             "an update that would duplicate an email answers 409 and changes nothing",
             |ctx: Arc<Ctx>| async move {
                 let e = fresh_email();
-                ctx.created(Role::A1, json!({"email": e})).await?;
+                ctx.created(Role::A1, json!({ctx.n.email_field(): e}))
+                    .await?;
                 let other = ctx
-                    .created(Role::A1, json!({"email": fresh_email()}))
+                    .created(Role::A1, json!({ctx.n.email_field(): fresh_email()}))
                     .await?;
                 let ex = ctx
-                    .patch(Role::A1, s(&other, "id"), &json!({"email": e}), &[])
+                    .patch(
+                        Role::A1,
+                        s(&other, &ctx.n.id),
+                        &json!({ctx.n.email_field(): e}),
+                        &[],
+                    )
                     .await?;
                 ensure(ex.status == 409, &ex, "expected 409")?;
-                ctx.unchanged(Role::A1, s(&other, "id"), &other).await
+                ctx.unchanged(Role::A1, s(&other, &ctx.n.id), &other).await
             },
         ),
     ]

@@ -20,11 +20,11 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             "get, create and update carry the strong ETag \"<version>\"",
             |ctx: Arc<Ctx>| async move {
                 let c = ctx.created(Role::A1, json!({})).await?;
-                let id = s(&c, "id").to_owned();
+                let id = s(&c, &ctx.n.id).to_owned();
                 ctx.patch(Role::A1, &id, &json!({}), &[]).await?;
                 let ex = ctx.get(Role::A1, &id).await?;
                 ensure(
-                    ex.header("etag") == Some("\"2\"") && ex.body["version"] == 2,
+                    ex.header("etag") == Some("\"2\"") && ex.body[&ctx.n.version] == 2,
                     &ex,
                     "the ETag is not \"2\" for version 2",
                 )
@@ -36,13 +36,13 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "an update or delete whose If-Match matches no current version answers 412 and changes nothing",
             |ctx: Arc<Ctx>| async move {
-                let c = ctx.created(Role::A1, json!({"job_title": "v1"})).await?;
-                let id = s(&c, "id").to_owned();
+                let c = ctx.created(Role::A1, json!({ctx.n.text(0): "v1"})).await?;
+                let id = s(&c, &ctx.n.id).to_owned();
                 let up = ctx
                     .patch(
                         Role::A1,
                         &id,
-                        &json!({"job_title": "no"}),
+                        &json!({ctx.n.text(0): "no"}),
                         &[("if-match", "\"9\"")],
                     )
                     .await?;
@@ -63,7 +63,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             "If-Match `*` and a list containing the current tag match; weak and unparseable tags never match",
             |ctx: Arc<Ctx>| async move {
                 let c = ctx.created(Role::A1, json!({})).await?;
-                let id = s(&c, "id").to_owned();
+                let id = s(&c, &ctx.n.id).to_owned();
                 for weak in ["W/\"1\"", "1", "garbage"] {
                     let ex = ctx
                         .patch(Role::A1, &id, &json!({}), &[("if-match", weak)])
@@ -94,13 +94,13 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "an update whose body version is not current answers 409 and changes nothing; a current one applies",
             |ctx: Arc<Ctx>| async move {
-                let c = ctx.created(Role::A1, json!({"job_title": "v1"})).await?;
-                let id = s(&c, "id").to_owned();
+                let c = ctx.created(Role::A1, json!({ctx.n.text(0): "v1"})).await?;
+                let id = s(&c, &ctx.n.id).to_owned();
                 let ex = ctx
                     .patch(
                         Role::A1,
                         &id,
-                        &json!({"job_title": "no", "version": 5}),
+                        &json!({ctx.n.text(0): "no", ctx.n.version.as_str(): 5}),
                         &[],
                     )
                     .await?;
@@ -114,12 +114,12 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                     .patch(
                         Role::A1,
                         &id,
-                        &json!({"job_title": "yes", "version": 1}),
+                        &json!({ctx.n.text(0): "yes", ctx.n.version.as_str(): 1}),
                         &[],
                     )
                     .await?;
                 ensure(
-                    ex.status == 200 && ex.body["version"] == 2,
+                    ex.status == 200 && ex.body[&ctx.n.version] == 2,
                     &ex,
                     "a current body version must apply",
                 )
@@ -135,8 +135,8 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 let ex = ctx
                     .patch(
                         Role::A1,
-                        s(&c, "id"),
-                        &json!({"version": 5}),
+                        s(&c, &ctx.n.id),
+                        &json!({ctx.n.version.as_str(): 5}),
                         &[("if-match", "\"5\"")],
                     )
                     .await?;
@@ -150,14 +150,16 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             "an empty update still raises the version and moves the update time",
             |ctx: Arc<Ctx>| async move {
                 let c = ctx.created(Role::A1, json!({})).await?;
-                let ex = ctx.patch(Role::A1, s(&c, "id"), &json!({}), &[]).await?;
+                let ex = ctx
+                    .patch(Role::A1, s(&c, &ctx.n.id), &json!({}), &[])
+                    .await?;
                 ensure(
-                    ex.status == 200 && ex.body["version"] == 2,
+                    ex.status == 200 && ex.body[&ctx.n.version] == 2,
                     &ex,
                     "an empty update did not raise the version",
                 )?;
                 ensure(
-                    super::time(&ex.body, "updated_at") > super::time(&c, "updated_at"),
+                    super::time(&ex.body, &ctx.n.updated_at) > super::time(&c, &ctx.n.updated_at),
                     &ex,
                     "an empty update did not move updated_at",
                 )
