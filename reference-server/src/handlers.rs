@@ -16,7 +16,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use contact_schema::model::{Computed, Filter, Reference, Stamp, Writer};
+use contact_schema::model::{Computed, FieldType, Filter, Reference, Stamp, Writer};
 use serde_json::{Map, Value};
 
 /// The largest body accepted, in bytes.
@@ -420,6 +420,80 @@ async fn update_inner(
 ) -> Result<Response> {
     let body = read_object(headers, body).await?;
     let valid = validate(state, &body, BodyKind::Update)?;
+    write_item(
+        state,
+        caller,
+        id,
+        headers,
+        Op::Update,
+        |current, version, now| {
+            let valid = &valid;
+            async move {
+                if let Some(expected) = valid.expected_version
+                    && expected != version
+                {
+                    return Err(Problem::conflict(format!(
+                        "The contact is at version {version}, not {expected}."
+                    )));
+                }
+                check_references(state, caller, &valid.fields, Some(id)).await?;
+                let mut record = current.clone();
+                let mut errors = Vec::new();
+                for (k, v) in &valid.fields {
+                    let field = state.model.field(k).expect("validated");
+                    let merged = match (field.ty == FieldType::JsonObject, record.get(k), v) {
+                        (true, Some(Value::Object(old)), Value::Object(patch)) => {
+                            let merged = merge(Value::Object(old.clone()), patch);
+                            if let Err(m) = check_json_limits(field, &merged) {
+                                errors.push(FieldError {
+                                    field: k.clone(),
+                                    message: format!("after the merge, {m}"),
+                                });
+                            }
+                            merged
+                        }
+                        (true, _, Value::Object(patch)) => merge(Value::Object(Map::new()), patch),
+                        _ => v.clone(),
+                    };
+                    record.insert(k.clone(), merged);
+                }
+                if !errors.is_empty() {
+                    return Err(Problem::invalid(errors));
+                }
+                stamp_write(state, &mut record, caller, &now, false, false);
+                fill_in(state, &mut record, &valid.fields, &current, &now);
+                Ok(record)
+            }
+        },
+    )
+    .await
+}
+
+/// Which write [`write_item`] performs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Update,
+    Delete,
+}
+
+/// The optimistic write shared by update and delete: read the item (404 when
+/// invisible or soft-deleted), check `If-Match` (412), let `change` build the
+/// new record at a time strictly after the last write, and store it only if
+/// the version is still the one read; if another write got there first, start
+/// over, so unconditional writes never lose a change and conditional ones
+/// see the new version.
+async fn write_item<F, Fut>(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    headers: &HeaderMap,
+    op: Op,
+    change: F,
+) -> Result<Response>
+where
+    F: Fn(Record, i64, String) -> Fut,
+    Fut: std::future::Future<Output = Result<Record>>,
+{
     let s = scope(caller);
     for _ in 0..MAX_RETRIES {
         let current = state
@@ -428,47 +502,12 @@ async fn update_inner(
             .await
             .map_err(store_error)?
             .ok_or_else(Problem::not_found)?;
-        if is_deleted(state, &current) && !fault!(state, UpdateDeleted) {
+        if is_deleted(state, &current) && !(op == Op::Update && fault!(state, UpdateDeleted)) {
             return Err(Problem::not_found());
         }
         let version = version_of(state, &current);
         if if_match(headers, version) == Some(false) && !fault!(state, IgnoreIfMatch) {
             return Err(Problem::precondition_failed());
-        }
-        if let Some(expected) = valid.expected_version
-            && expected != version
-        {
-            return Err(Problem::conflict(format!(
-                "The contact is at version {version}, not {expected}."
-            )));
-        }
-        check_references(state, caller, &valid.fields, Some(id)).await?;
-        let mut record = current.clone();
-        let mut errors = Vec::new();
-        for (k, v) in &valid.fields {
-            let field = state.model.field(k).expect("validated");
-            let merged = match (
-                field.ty == contact_schema::model::FieldType::JsonObject,
-                record.get(k),
-                v,
-            ) {
-                (true, Some(Value::Object(old)), Value::Object(patch)) => {
-                    let merged = merge(Value::Object(old.clone()), patch);
-                    if let Err(m) = check_json_limits(field, &merged) {
-                        errors.push(FieldError {
-                            field: k.clone(),
-                            message: format!("after the merge, {m}"),
-                        });
-                    }
-                    merged
-                }
-                (true, _, Value::Object(patch)) => merge(Value::Object(Map::new()), patch),
-                _ => v.clone(),
-            };
-            record.insert(k.clone(), merged);
-        }
-        if !errors.is_empty() {
-            return Err(Problem::invalid(errors));
         }
         let prev = state
             .model
@@ -476,8 +515,7 @@ async fn update_inner(
             .and_then(|f| current.get(&f.name))
             .and_then(Value::as_str);
         let now = time::canonical(time::now_after(prev));
-        stamp_write(state, &mut record, caller, &now, false, false);
-        fill_in(state, &mut record, &valid.fields, &current, &now);
+        let record = change(current, version, now).await?;
         if state
             .store
             .update(&s, &record, version)
@@ -533,39 +571,18 @@ async fn delete_inner(
     id: &str,
     headers: &HeaderMap,
 ) -> Result<Response> {
-    let s = scope(caller);
-    for _ in 0..MAX_RETRIES {
-        let current = state
-            .store
-            .get(&s, id)
-            .await
-            .map_err(store_error)?
-            .ok_or_else(Problem::not_found)?;
-        if is_deleted(state, &current) {
-            return Err(Problem::not_found());
-        }
-        let version = version_of(state, &current);
-        if if_match(headers, version) == Some(false) && !fault!(state, IgnoreIfMatch) {
-            return Err(Problem::precondition_failed());
-        }
-        let mut record = current.clone();
-        let prev = state
-            .model
-            .stamp(Stamp::UpdatedAt)
-            .and_then(|f| current.get(&f.name))
-            .and_then(Value::as_str);
-        let now = time::canonical(time::now_after(prev));
-        stamp_write(state, &mut record, caller, &now, false, true);
-        if state
-            .store
-            .update(&s, &record, version)
-            .await
-            .map_err(store_error)?
-        {
-            return Ok(with_item(state, StatusCode::OK, &record));
-        }
-    }
-    Err(Problem::conflict("Too many concurrent writes; try again."))
+    write_item(
+        state,
+        caller,
+        id,
+        headers,
+        Op::Delete,
+        |mut record, _, now| async move {
+            stamp_write(state, &mut record, caller, &now, false, true);
+            Ok(record)
+        },
+    )
+    .await
 }
 
 /// `GET {path}` (and HEAD): one page.
