@@ -5,7 +5,7 @@ use crate::context::Ctx;
 use crate::http::{Failure, ensure};
 use crate::identity::Role;
 use contact_schema::ResourceModel;
-use contact_schema::model::Filter;
+use contact_schema::model::{FieldType, Filter, Format};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -155,32 +155,67 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
     for (f, how) in m.filters() {
         let name = f.name.clone();
         match how {
-            Filter::Exact => out.push(Check::new(
-                Family::Pagination,
-                &format!("filter_{name}"),
-                Level::Must,
-                format!("`{name}` filters exactly; a malformed value is a 400"),
-                move |ctx: Arc<Ctx>| {
-                    let name = name.clone();
-                    async move {
-                        let acc = ctx.fresh_account();
-                        ctx.created(Role::A1, json!({ name.as_str(): acc })).await?;
-                        ctx.created(Role::A1, json!({})).await?;
-                        let ex = ctx.list(Role::A1, &format!("{name}={acc}")).await?;
-                        ensure(
-                            ex.body["data"].as_array().map(Vec::len) == Some(1),
-                            &ex,
-                            "the filter did not select exactly the one match",
-                        )?;
-                        let ex = ctx.list(Role::A1, &format!("{name}=malformed")).await?;
-                        ensure(
-                            ex.status == 400,
-                            &ex,
-                            "a malformed filter value must be a 400",
-                        )
+            Filter::Exact => {
+                // A value the field accepts: a fresh prefixed UUID, the enum's first value, or a fresh string.
+                let fresh: Arc<dyn Fn() -> String + Send + Sync> = match (&f.format, &f.ty) {
+                    (Some(Format::PrefixedUuid { prefix }), _) => {
+                        let prefix = prefix.clone();
+                        Arc::new(move || crate::context::fresh_prefixed_uuid(&prefix))
                     }
-                },
-            )),
+                    (_, FieldType::Enum { values }) => {
+                        let v = values.first().cloned().unwrap_or_default();
+                        Arc::new(move || v.clone())
+                    }
+                    _ => Arc::new(|| format!("filter-{}", ulid::Ulid::generate())),
+                };
+                let formatted = f.format.is_some();
+                out.push(Check::new(
+                    Family::Pagination,
+                    &format!("filter_{name}"),
+                    Level::Must,
+                    format!(
+                        "`{name}` filters exactly{}",
+                        if formatted {
+                            "; a malformed value is a 400"
+                        } else {
+                            ""
+                        }
+                    ),
+                    move |ctx: Arc<Ctx>| {
+                        let (name, fresh) = (name.clone(), fresh.clone());
+                        async move {
+                            let value = fresh();
+                            let hit = ctx
+                                .created(Role::A1, json!({ name.as_str(): value }))
+                                .await?;
+                            ctx.created(Role::A1, json!({})).await?;
+                            let ex = ctx
+                                .list(Role::A1, &format!("{name}={value}&limit=100"))
+                                .await?;
+                            let data = ex.body["data"].as_array().cloned().unwrap_or_default();
+                            ensure(
+                                data.iter().any(|c| c[&ctx.n.id] == hit[&ctx.n.id]),
+                                &ex,
+                                "the filter left out the matching contact",
+                            )?;
+                            ensure(
+                                data.iter().all(|c| c[&name] == value.as_str()),
+                                &ex,
+                                "the filter let through a contact with another value",
+                            )?;
+                            if formatted {
+                                let ex = ctx.list(Role::A1, &format!("{name}=malformed")).await?;
+                                ensure(
+                                    ex.status == 400,
+                                    &ex,
+                                    "a malformed filter value must be a 400",
+                                )?;
+                            }
+                            Ok(())
+                        }
+                    },
+                ))
+            }
             Filter::CaseInsensitive => out.push(Check::new(
                 Family::Pagination,
                 &format!("filter_{name}"),
