@@ -2,11 +2,25 @@
 
 use super::{Check, Family, Level, s};
 use crate::context::{Ctx, fresh_email};
-use crate::http::ensure;
+use crate::http::{Exchange, Failure, ensure};
 use crate::identity::Role;
 use contact_schema::ResourceModel;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::sync::Arc;
+
+/// A create of `email` in the group `account` (a value or null) as `role`.
+async fn create_in(
+    ctx: &Ctx,
+    role: Role,
+    account: Value,
+    email: &str,
+) -> Result<Exchange, Failure> {
+    ctx.create(
+        role,
+        &json!({ ctx.n.account_field(): account, ctx.n.email_field(): email }),
+    )
+    .await
+}
 
 pub fn checks(m: &ResourceModel) -> Vec<Check> {
     let names = crate::context::Names::new(m);
@@ -27,30 +41,15 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 let e = fresh_email();
                 ctx.created(Role::A1, json!({ctx.n.email_field(): e}))
                     .await?;
-                let ex = ctx
-                    .create(
-                        Role::A1,
-                        &json!({ctx.n.account_field(): ctx.account, ctx.n.email_field(): e}),
-                    )
-                    .await?;
+                let ex = create_in(&ctx, Role::A1, json!(ctx.account), &e).await?;
                 ensure(ex.status == 409, &ex, "expected 409 for a duplicate email")?;
-                let ex = ctx
-                    .create(
-                        Role::A1,
-                        &json!({ctx.n.account_field(): ctx.account, ctx.n.email_field(): e.to_uppercase()}),
-                    )
-                    .await?;
+                let ex = create_in(&ctx, Role::A1, json!(ctx.account), &e.to_uppercase()).await?;
                 ensure(
                     ex.status == 409,
                     &ex,
                     "expected 409 for the same email in upper case",
                 )?;
-                let ex = ctx
-                    .create(
-                        Role::AppX,
-                        &json!({ctx.n.account_field(): ctx.account, ctx.n.email_field(): e}),
-                    )
-                    .await?;
+                let ex = create_in(&ctx, Role::AppX, json!(ctx.account), &e).await?;
                 ensure(ex.status == 409, &ex, "apps do not split uniqueness groups")
             },
         ),
@@ -63,23 +62,13 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 let e = fresh_email();
                 ctx.created(Role::A1, json!({ctx.n.email_field(): e}))
                     .await?;
-                let ex = ctx
-                    .create(
-                        Role::A1,
-                        &json!({ctx.n.account_field(): ctx.fresh_account(), ctx.n.email_field(): e}),
-                    )
-                    .await?;
+                let ex = create_in(&ctx, Role::A1, json!(ctx.fresh_account()), &e).await?;
                 ensure(
                     ex.status == 201,
                     &ex,
                     "the same email in another account must be accepted",
                 )?;
-                let ex = ctx
-                    .create(
-                        Role::B,
-                        &json!({ctx.n.account_field(): ctx.account, ctx.n.email_field(): e}),
-                    )
-                    .await?;
+                let ex = create_in(&ctx, Role::B, json!(ctx.account), &e).await?;
                 ensure(
                     ex.status == 201,
                     &ex,
@@ -122,12 +111,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                     .created(Role::A1, json!({ctx.n.email_field(): e}))
                     .await?;
                 ctx.delete(Role::A1, s(&c, &ctx.n.id), &[]).await?;
-                let ex = ctx
-                    .create(
-                        Role::A1,
-                        &json!({ctx.n.account_field(): ctx.account, ctx.n.email_field(): e}),
-                    )
-                    .await?;
+                let ex = create_in(&ctx, Role::A1, json!(ctx.account), &e).await?;
                 ensure(
                     ex.status == 201,
                     &ex,
