@@ -368,6 +368,44 @@ async fn sqlite_migration_applies_and_enforces_the_rules() {
     }
 }
 
+/// On a server: two throwaway databases; one migrated by sqlx's migrator, the
+/// other by the dialect's client (`client` builds its command for a database
+/// URL, `None` when the client is missing outside CI); the rules proven on both;
+/// both dropped with `drop` (`DROP DATABASE IF EXISTS {db}` + `drop`).
+async fn on_server(
+    url: &str,
+    admin: &AnyPool,
+    dialect: &str,
+    drop: &str,
+    client: impl FnOnce(&str, &str) -> Option<Command>,
+) {
+    let (_tmp, dir) = migrations(dialect);
+    let sqlx_db = unique_name("codegen_sqlx");
+    let cli_db = unique_name("codegen_cli");
+    for db in [&sqlx_db, &cli_db] {
+        exec(admin, &format!("CREATE DATABASE {db}")).await.unwrap();
+    }
+    let mut result = migrate_and_prove(&with_database(url, &sqlx_db), &dir).await;
+    let file = dir.join("0001_create_contacts.sql");
+    if result.is_ok()
+        && let Some(cmd) = client(&with_database(url, &cli_db), file.to_str().unwrap())
+    {
+        run_client(cmd, Some(&file));
+        let pool = AnyPoolOptions::new()
+            .connect(&with_database(url, &cli_db))
+            .await
+            .unwrap();
+        result = prove_rules(&pool).await;
+        pool.close().await;
+    }
+    for db in [&sqlx_db, &cli_db] {
+        exec(admin, &format!("DROP DATABASE IF EXISTS {db}{drop}"))
+            .await
+            .unwrap();
+    }
+    result.unwrap();
+}
+
 #[tokio::test]
 async fn postgres_migration_applies_and_enforces_the_rules() {
     let Some((url, admin)) = admin(
@@ -378,39 +416,12 @@ async fn postgres_migration_applies_and_enforces_the_rules() {
     else {
         return;
     };
-    let (_tmp, dir) = migrations("postgres");
-    let sqlx_db = unique_name("codegen_sqlx");
-    let cli_db = unique_name("codegen_psql");
-    for db in [&sqlx_db, &cli_db] {
-        exec(&admin, &format!("CREATE DATABASE {db}"))
-            .await
-            .unwrap();
-    }
-    let mut result = migrate_and_prove(&with_database(&url, &sqlx_db), &dir).await;
-    if result.is_ok()
-        && let Some(psql) = client(&["psql"])
-    {
-        let mut cmd = Command::new(psql);
-        cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f"])
-            .arg(dir.join("0001_create_contacts.sql"))
-            .arg(with_database(&url, &cli_db));
-        run_client(cmd, None);
-        let pool = AnyPoolOptions::new()
-            .connect(&with_database(&url, &cli_db))
-            .await
-            .unwrap();
-        result = prove_rules(&pool).await;
-        pool.close().await;
-    }
-    for db in [&sqlx_db, &cli_db] {
-        exec(
-            &admin,
-            &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
-        )
-        .await
-        .unwrap();
-    }
-    result.unwrap();
+    on_server(&url, &admin, "postgres", " WITH (FORCE)", |db_url, _| {
+        let mut cmd = Command::new(client(&["psql"])?);
+        cmd.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", db_url]);
+        Some(cmd)
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -419,39 +430,17 @@ async fn mysql_migration_applies_and_enforces_the_rules() {
     else {
         return;
     };
-    let (_tmp, dir) = migrations("mysql");
-    let sqlx_db = unique_name("codegen_sqlx");
-    let cli_db = unique_name("codegen_cli");
-    for db in [&sqlx_db, &cli_db] {
-        exec(&admin, &format!("CREATE DATABASE {db}"))
-            .await
-            .unwrap();
-    }
-    let mut result = migrate_and_prove(&with_database(&url, &sqlx_db), &dir).await;
-    if result.is_ok()
-        && let Some(mysql) = client(&["mysql", "mariadb"])
-    {
-        let u = url::Url::parse(&url).unwrap();
-        let mut cmd = Command::new(mysql);
+    on_server(&url, &admin, "mysql", "", |db_url, _| {
+        let u = url::Url::parse(db_url).unwrap();
+        let mut cmd = Command::new(client(&["mysql", "mariadb"])?);
         cmd.arg(format!("--host={}", u.host_str().unwrap_or("127.0.0.1")))
             .arg(format!("--port={}", u.port().unwrap_or(3306)))
             .arg(format!("--user={}", u.username()));
         if let Some(p) = u.password() {
             cmd.arg(format!("--password={p}"));
         }
-        cmd.arg(&cli_db);
-        run_client(cmd, Some(&dir.join("0001_create_contacts.sql")));
-        let pool = AnyPoolOptions::new()
-            .connect(&with_database(&url, &cli_db))
-            .await
-            .unwrap();
-        result = prove_rules(&pool).await;
-        pool.close().await;
-    }
-    for db in [&sqlx_db, &cli_db] {
-        exec(&admin, &format!("DROP DATABASE IF EXISTS {db}"))
-            .await
-            .unwrap();
-    }
-    result.unwrap();
+        cmd.arg(u.path().trim_start_matches('/'));
+        Some(cmd)
+    })
+    .await;
 }

@@ -152,36 +152,30 @@ async fn a_run_with_given_tokens_leaves_no_live_contact_behind() {
     assert!(report.passed());
     assert!(report.cleaned_up > 20);
     let client = reqwest::Client::new();
-    for role in [Role::A1, Role::B] {
-        let page: serde_json::Value = client
+    let list = |role: Role, query: &'static str| {
+        let req = client
             .get(format!(
-                "{}/api/v1/crm/contacts?limit=100",
+                "{}/api/v1/crm/contacts?limit=100{query}",
                 server.base_url()
             ))
-            .bearer_auth(&tokens[&role])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .bearer_auth(&tokens[&role]);
+        async move {
+            req.send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    for role in [Role::A1, Role::B] {
+        let page = list(role, "").await;
         assert_eq!(
             page["data"],
             serde_json::json!([]),
             "{role}: live contacts left behind"
         );
-        let all: serde_json::Value = client
-            .get(format!(
-                "{}/api/v1/crm/contacts?limit=100&include_deleted=true",
-                server.base_url()
-            ))
-            .bearer_auth(&tokens[&role])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let all = list(role, "&include_deleted=true").await;
         assert!(
             !all["data"].as_array().unwrap().is_empty(),
             "{role}: the run created contacts, now soft-deleted"
