@@ -34,6 +34,14 @@ pub enum Error {
         /// What the serialiser said.
         message: String,
     },
+    /// The model uses a name an SDK language cannot express.
+    #[error("cannot render the {language} SDK: {message}")]
+    Sdk {
+        /// The SDK language (`TypeScript`, `Python`, `Rust`, or `all`).
+        language: &'static str,
+        /// What is wrong, naming the resource and field.
+        message: String,
+    },
     /// The output path exists and is not a directory.
     #[error("output directory {0} exists and is not a directory")]
     NotADirectory(PathBuf),

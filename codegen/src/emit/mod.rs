@@ -5,6 +5,7 @@ pub mod json_schema;
 pub mod manifest;
 pub mod openapi;
 pub mod schema;
+pub mod sdk;
 pub mod sql;
 
 use crate::error::Error;
@@ -34,6 +35,7 @@ impl Artifact {
 /// Renders every artifact of every model, checking each model first.
 pub fn artifacts(models: &[ResourceModel]) -> Result<Vec<Artifact>, Error> {
     let docs = docs::Renderer::new()?;
+    let sdks = sdk::Renderer::new()?;
     let mut out = Vec::new();
     for model in models {
         model.validate().map_err(|errs| Error::InvalidModel {
@@ -45,6 +47,7 @@ pub fn artifacts(models: &[ResourceModel]) -> Result<Vec<Artifact>, Error> {
         out.extend(openapi::emit(model)?);
         out.extend(docs.emit(model)?);
         out.extend(sql::emit(model)?);
+        out.extend(sdks.emit(model)?);
     }
     let mut seen = BTreeSet::new();
     for a in &out {

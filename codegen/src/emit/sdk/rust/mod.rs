@@ -1,0 +1,226 @@
+//! `schemas/sdk/rust/`: a crate `<plural>-sdk` on reqwest and serde, async,
+//! with a `Stream` for auto-pagination. The output is laid out exactly as
+//! rustfmt would, so the crate can be a workspace member under
+//! `cargo fmt --check`. Templates beside this file: one per source file plus
+//! `Cargo.toml`.
+
+use super::{EnumView, FieldView, NamespaceView, Renderer, Sdk, field_doc, pascal, quoted};
+use crate::emit::{Artifact, preamble};
+use crate::error::Error;
+use contact_schema::model::{Field, FieldType};
+use serde::Serialize;
+
+const CARGO: &str = "rust/Cargo.toml";
+const LIB: &str = "rust/lib.rs";
+const MODELS: &str = "rust/models.rs";
+const ERROR: &str = "rust/error.rs";
+const CLIENT: &str = "rust/client.rs";
+
+/// The templates of this SDK, by name.
+pub(super) const TEMPLATES: &[(&str, &str)] = &[
+    (CARGO, include_str!("Cargo.toml.hbs")),
+    (LIB, include_str!("lib.rs.hbs")),
+    (MODELS, include_str!("models.rs.hbs")),
+    (ERROR, include_str!("error.rs.hbs")),
+    (CLIENT, include_str!("client.rs.hbs")),
+];
+
+/// Strict and reserved keywords that a raw identifier (`r#type`) can stand for.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
+];
+
+/// Keywords that cannot be raw identifiers.
+const UNUSABLE: &[&str] = &["crate", "self", "super", "_"];
+
+#[derive(Debug, Serialize)]
+struct View {
+    preamble: String,
+    name: String,
+    lower: String,
+    plural: String,
+    krate: String,
+    module: String,
+    description: String,
+    path: String,
+    sdk_prefix: String,
+    version_field: String,
+    soft_delete: bool,
+    enums: Vec<EnumView>,
+    fields: Vec<FieldView>,
+    client_fields: Vec<FieldView>,
+    filters: Vec<FieldView>,
+    collection: String,
+    root: NamespaceView,
+    namespaces: Vec<NamespaceView>,
+    exports: String,
+    client_models: String,
+}
+
+/// The crate's files.
+pub(super) fn emit(renderer: &Renderer, sdk: &Sdk<'_>) -> Result<Vec<Artifact>, Error> {
+    let model = sdk.model;
+    if let Some(f) = model
+        .fields
+        .iter()
+        .find(|f| UNUSABLE.contains(&f.name.as_str()))
+    {
+        return Err(Error::Sdk {
+            language: "Rust",
+            message: format!(
+                "field `{}` of {} cannot name a Rust struct field",
+                f.name, model.name
+            ),
+        });
+    }
+    let field = |f: &Field| FieldView {
+        name: ident(&f.name),
+        wire: quoted(&f.name),
+        doc: field_doc(f),
+        ty: rust_type(sdk, f),
+        required: f.always_present,
+        extra: String::new(),
+    };
+    let namespaces = sdk.namespaces();
+    let collection = sdk.collection_class();
+    let mut client_items: Vec<String> = vec!["Client".to_owned(), collection.clone()];
+    client_items.extend(namespaces.iter().map(|n| n.class.clone()));
+    client_items.push("ListParams".to_owned());
+    client_items.sort();
+    let mut model_items: Vec<String> = ["Create", "Page", "Update", ""]
+        .iter()
+        .map(|s| format!("{}{s}", model.name))
+        .chain(["JsonObject".to_owned(), "Patch".to_owned()])
+        .chain(sdk.enums.iter().map(|e| e.name.clone()))
+        .collect();
+    model_items.sort();
+    // What client.rs names: the models of the operations and the enums the filters take.
+    let mut client_models: Vec<String> = ["Create", "Page", "Update", ""]
+        .iter()
+        .map(|s| format!("{}{s}", model.name))
+        .chain(
+            model
+                .filters()
+                .filter_map(|(f, _)| sdk.enum_of(f).map(|e| e.name.clone())),
+        )
+        .collect();
+    client_models.sort();
+    client_models.dedup();
+    let view = View {
+        preamble: preamble(model),
+        name: model.name.clone(),
+        lower: model.name.to_lowercase(),
+        plural: model.plural.clone(),
+        krate: format!("{}-sdk", sdk.stem()),
+        module: format!("{}_sdk", sdk.stem()),
+        description: model.description.clone(),
+        path: quoted(&model.path),
+        sdk_prefix: format!("client.{}", model.sdk_namespace),
+        version_field: sdk.version_field(),
+        soft_delete: model.soft_delete().is_some(),
+        enums: sdk.enums.iter().map(|e| e.view(pascal)).collect(),
+        fields: model.fields.iter().map(field).collect(),
+        client_fields: model.client_fields().map(field).collect(),
+        filters: model.filters().map(|(f, _)| field(f)).collect(),
+        collection,
+        root: sdk.root(),
+        namespaces,
+        exports: [
+            use_line("pub use", "client", &client_items),
+            use_line(
+                "pub use",
+                "error",
+                &["Error", "FieldError", "Problem"].map(String::from),
+            ),
+            use_line("pub use", "models", &model_items),
+        ]
+        .join("\n"),
+        client_models: use_line("use", "crate::models", &client_models),
+    };
+    Ok(vec![
+        Artifact::new("sdk/rust/Cargo.toml", renderer.render(CARGO, &view)?),
+        Artifact::new("sdk/rust/src/lib.rs", renderer.render(LIB, &view)?),
+        Artifact::new("sdk/rust/src/models.rs", renderer.render(MODELS, &view)?),
+        Artifact::new("sdk/rust/src/error.rs", renderer.render(ERROR, &view)?),
+        Artifact::new("sdk/rust/src/client.rs", renderer.render(CLIENT, &view)?),
+    ])
+}
+
+/// The Rust type of a field's non-null values.
+fn rust_type(sdk: &Sdk<'_>, f: &Field) -> String {
+    match &f.ty {
+        FieldType::String => "String".to_owned(),
+        FieldType::Boolean => "bool".to_owned(),
+        FieldType::Integer => "i64".to_owned(),
+        FieldType::DateTime => "DateTime<Utc>".to_owned(),
+        FieldType::JsonObject => "JsonObject".to_owned(),
+        FieldType::StringArray => "Vec<String>".to_owned(),
+        FieldType::Enum { .. } => sdk
+            .enum_of(f)
+            .map_or_else(|| "String".to_owned(), |e| e.name.clone()),
+    }
+}
+
+/// A field name as a Rust identifier: raw where it is a keyword.
+fn ident(name: &str) -> String {
+    if KEYWORDS.contains(&name) {
+        format!("r#{name}")
+    } else {
+        name.to_owned()
+    }
+}
+
+/// A `use module::{…};` line (`keyword` is `use` or `pub use`) as rustfmt
+/// lays it out: one line when it fits in 100 columns, else the items filled
+/// into indented lines.
+fn use_line(keyword: &str, module: &str, items: &[String]) -> String {
+    let one = format!("{keyword} {module}::{{{}}};", items.join(", "));
+    if one.len() < 100 {
+        return one;
+    }
+    let mut s = format!("{keyword} {module}::{{\n");
+    let mut line = String::from("   ");
+    for item in items {
+        if line.len() + 1 + item.len() + 1 > 100 {
+            s.push_str(line.trim_end());
+            s.push('\n');
+            line = String::from("   ");
+        }
+        line.push(' ');
+        line.push_str(item);
+        line.push(',');
+    }
+    s.push_str(&line);
+    s.push_str("\n};");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_become_raw_identifiers() {
+        assert_eq!(ident("type"), "r#type");
+        assert_eq!(ident("email"), "email");
+    }
+
+    #[test]
+    fn short_use_lines_stay_on_one_line() {
+        let items = ["A", "B"].map(String::from);
+        assert_eq!(use_line("pub use", "m", &items), "pub use m::{A, B};");
+    }
+
+    #[test]
+    fn long_use_lines_wrap_as_rustfmt_does() {
+        let items: Vec<String> = (0..12).map(|i| format!("Item{i:02}Name")).collect();
+        let text = use_line("pub use", "models", &items);
+        assert!(text.starts_with("pub use models::{\n    Item00Name, "));
+        assert!(text.ends_with(",\n};"));
+        assert!(text.lines().all(|l| l.len() <= 100));
+    }
+}

@@ -1,0 +1,149 @@
+//! `schemas/sdk/typescript/`: an ES module package (`src/index.ts`,
+//! `package.json`, `tsconfig.json`) built on the platform's `fetch`, with no
+//! runtime dependencies. `tsc --strict` checks it; `index.ts.hbs` lays it out.
+
+use super::{EnumView, FieldView, NamespaceView, Renderer, Sdk, field_doc, quoted, screaming};
+use crate::emit::{Artifact, preamble, to_json};
+use crate::error::Error;
+use contact_schema::model::{Field, FieldType};
+use serde::Serialize;
+use serde_json::json;
+
+const INDEX: &str = "typescript/index.ts";
+
+/// The templates of this SDK, by name.
+pub(super) const TEMPLATES: &[(&str, &str)] = &[(INDEX, include_str!("index.ts.hbs"))];
+
+/// The TypeScript compiler version the package is checked with (a dev dependency).
+const TYPESCRIPT: &str = "5.9.3";
+
+#[derive(Debug, Serialize)]
+struct View {
+    preamble: String,
+    name: String,
+    lower: String,
+    plural: String,
+    description: String,
+    path: String,
+    path_literal: String,
+    sdk_prefix: String,
+    version_field: String,
+    soft_delete: bool,
+    enums: Vec<EnumView>,
+    fields: Vec<FieldView>,
+    client_fields: Vec<FieldView>,
+    filters: Vec<FieldView>,
+    required: String,
+    collection: String,
+    root: NamespaceView,
+    namespaces: Vec<NamespaceView>,
+}
+
+/// The package's three files.
+pub(super) fn emit(renderer: &Renderer, sdk: &Sdk<'_>) -> Result<Vec<Artifact>, Error> {
+    let model = sdk.model;
+    let field = |f: &Field| FieldView {
+        name: f.name.clone(),
+        wire: quoted(&f.name),
+        doc: comment(&field_doc(f)),
+        ty: ts_type(sdk, f),
+        required: f.always_present,
+        extra: String::new(),
+    };
+    let view = View {
+        preamble: preamble(model),
+        name: model.name.clone(),
+        lower: model.name.to_lowercase(),
+        plural: model.plural.clone(),
+        description: comment(&model.description),
+        path: model.path.clone(),
+        path_literal: quoted(&model.path),
+        sdk_prefix: format!("client.{}", model.sdk_namespace),
+        version_field: sdk.version_field(),
+        soft_delete: model.soft_delete().is_some(),
+        enums: sdk
+            .enums
+            .iter()
+            .map(|e| {
+                let mut v = e.view(screaming);
+                v.doc = comment(&v.doc);
+                v
+            })
+            .collect(),
+        fields: model.fields.iter().map(field).collect(),
+        client_fields: model.client_fields().map(field).collect(),
+        filters: model.filters().map(|(f, _)| field(f)).collect(),
+        required: model
+            .fields
+            .iter()
+            .filter(|f| f.always_present)
+            .map(|f| quoted(&f.name))
+            .collect::<Vec<_>>()
+            .join(", "),
+        collection: sdk.collection_class(),
+        root: sdk.root(),
+        namespaces: sdk.namespaces(),
+    };
+    let index = renderer.render(INDEX, &view)?;
+    let package = json!({
+        "name": format!("{}-sdk", sdk.stem()),
+        "version": "0.1.0",
+        "description": format!("{} API client, generated from the {} resource model. {}", model.name, model.name, preamble(model)),
+        "license": "MIT OR Apache-2.0",
+        "type": "module",
+        "main": "dist/index.js",
+        "types": "dist/index.d.ts",
+        "exports": { ".": { "types": "./dist/index.d.ts", "import": "./dist/index.js" } },
+        "files": ["dist", "src"],
+        "engines": { "node": ">=18" },
+        "scripts": { "build": "tsc -p .", "check": "tsc --strict --noEmit -p ." },
+        "devDependencies": { "typescript": TYPESCRIPT },
+    });
+    let tsconfig = json!({
+        "compilerOptions": {
+            "target": "ES2022",
+            "module": "NodeNext",
+            "moduleResolution": "NodeNext",
+            "lib": ["ES2022", "DOM", "DOM.Iterable"],
+            "strict": true,
+            "noUncheckedIndexedAccess": true,
+            "noImplicitOverride": true,
+            "noImplicitReturns": true,
+            "noFallthroughCasesInSwitch": true,
+            "declaration": true,
+            "rootDir": "src",
+            "outDir": "dist",
+        },
+        "include": ["src"],
+    });
+    Ok(vec![
+        Artifact::new(
+            "sdk/typescript/package.json",
+            to_json("package.json", &package)?,
+        ),
+        Artifact::new(
+            "sdk/typescript/tsconfig.json",
+            to_json("tsconfig.json", &tsconfig)?,
+        ),
+        Artifact::new("sdk/typescript/src/index.ts", index),
+    ])
+}
+
+/// The TypeScript type of a field's non-null values.
+fn ts_type(sdk: &Sdk<'_>, field: &Field) -> String {
+    match &field.ty {
+        FieldType::String | FieldType::DateTime => "string".to_owned(),
+        FieldType::Boolean => "boolean".to_owned(),
+        FieldType::Integer => "number".to_owned(),
+        FieldType::JsonObject => "JsonObject".to_owned(),
+        FieldType::StringArray => "string[]".to_owned(),
+        FieldType::Enum { .. } => sdk
+            .enum_of(field)
+            .map_or_else(|| "string".to_owned(), |e| e.name.clone()),
+    }
+}
+
+/// Text safe inside a `/** … */` comment.
+fn comment(text: &str) -> String {
+    text.replace("*/", "*\\/")
+}
