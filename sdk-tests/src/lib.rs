@@ -1,0 +1,163 @@
+//! The harness that proves the generated SDKs (`schemas/sdk/`): it starts the
+//! reference server on an in-memory SQLite database, mints tokens for it,
+//! finds each language's tools, and runs a language's scenario as a child
+//! process. The tests in `tests/` use it, one file per language; the
+//! TypeScript and Python scenarios live in `scenarios/`.
+
+use jsonwebtoken::{EncodingKey, Header, encode};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use tokio::process::Command;
+
+/// The steps every language's scenario reports, in order, one `ok <step>` line each.
+pub const STEPS: &[&str] = &[
+    "create",
+    "get",
+    "list pages",
+    "filter",
+    "update",
+    "stale update",
+    "duplicate email",
+    "validation",
+    "delete",
+    "not found",
+    "unauthorised",
+];
+
+/// A reference server for one test, with the secret its tokens are signed with.
+pub struct Harness {
+    server: reference_server::Server,
+    secret: String,
+}
+
+impl Harness {
+    /// Starts a reference server on a free loopback port, on an in-memory SQLite database.
+    pub async fn start() -> Harness {
+        let secret = format!("sdk-test-{}", rand::random::<u64>());
+        let server = reference_server::start(reference_server::Config::in_memory(&secret))
+            .await
+            .expect("the reference server starts");
+        Harness { server, secret }
+    }
+
+    /// The server's base URL, e.g. `http://127.0.0.1:41234`.
+    pub fn base_url(&self) -> String {
+        self.server.base_url()
+    }
+
+    /// A human user's token (no `app_id`) in a tenant of its own, valid for an hour.
+    pub fn token(&self) -> String {
+        let claims = serde_json::json!({
+            "sub": format!("user-{}", rand::random::<u32>()),
+            "tenant_id": format!("tenant-{}", rand::random::<u64>()),
+            "exp": chrono::Utc::now().timestamp() + 3600,
+        });
+        encode(
+            &Header::default(),
+            &claims,
+            &EncodingKey::from_secret(self.secret.as_bytes()).expect("an HS256 key"),
+        )
+        .expect("a token encodes")
+    }
+
+    /// Stops the server.
+    pub async fn finish(self) {
+        self.server.shutdown().await;
+    }
+}
+
+/// A fresh `account_id` (`acc-` + a lowercase UUID), so a scenario's lists see only its own contacts.
+pub fn account() -> String {
+    let hex: String = (0..32)
+        .map(|_| format!("{:x}", rand::random::<u8>() % 16))
+        .collect();
+    format!(
+        "acc-{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("sdk-tests lives in the workspace")
+        .to_path_buf()
+}
+
+/// The generated SDK of a language: `schemas/sdk/<language>`.
+pub fn sdk_dir(language: &str) -> PathBuf {
+    workspace().join("schemas/sdk").join(language)
+}
+
+/// A scenario script of `scenarios/`.
+pub fn scenario(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(file)
+}
+
+/// Finds a tool: the path in `$env_var`, else the first of `local` (relative to
+/// the workspace, where `.ci/run` installs it) that exists, else `command` on
+/// `PATH`. When none is found: a failure in CI (`$CI` set), where `.ci/run`
+/// installs every tool; elsewhere `None`, and the caller reports the skip.
+pub fn tool(env_var: &str, local: &[&str], command: &str) -> Option<PathBuf> {
+    let found = std::env::var_os(env_var)
+        .map(PathBuf::from)
+        .or_else(|| {
+            local
+                .iter()
+                .map(|p| workspace().join(p))
+                .find(|p| p.exists())
+        })
+        .or_else(|| on_path(command));
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{command} is required in CI: .ci/run installs it (or set ${env_var})"
+        );
+        eprintln!("SKIPPED: {command} not found; set ${env_var} or run .ci/run once to install it");
+    }
+    found
+}
+
+fn on_path(command: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(command))
+        .find(|p| p.is_file())
+}
+
+/// Runs a command to completion and fails the test, with its output, unless it succeeds.
+pub async fn run_ok(what: &str, command: &mut Command) -> Output {
+    let output = command
+        .kill_on_drop(true)
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
+    assert!(
+        output.status.success(),
+        "{what} failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// Checks that a scenario's output reports every step, in order, and its end.
+pub fn assert_steps(language: &str, stdout: &[u8]) {
+    let text = String::from_utf8_lossy(stdout);
+    let reported: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("ok ")).collect();
+    assert_eq!(
+        reported, STEPS,
+        "{language} scenario steps differ; output:\n{text}"
+    );
+    assert!(
+        text.lines().any(|l| l == "scenario passed"),
+        "{language} scenario did not finish; output:\n{text}"
+    );
+}
