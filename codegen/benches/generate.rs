@@ -11,6 +11,13 @@ fn bench(c: &mut Criterion) {
     c.bench_function("render all artifacts", |b| {
         b.iter(|| codegen::artifacts(black_box(&models)).unwrap())
     });
+    c.bench_function("parse the SDK templates", |b| {
+        b.iter(|| codegen::emit::sdk::Renderer::new().unwrap())
+    });
+    let sdk = codegen::emit::sdk::Renderer::new().unwrap();
+    c.bench_function("render the SDKs (templates parsed)", |b| {
+        b.iter(|| sdk.emit(black_box(&models[0])).unwrap())
+    });
     let dir = tempfile::tempdir().unwrap();
     codegen::generate(dir.path(), &models, Mode::Write, false).unwrap();
     c.bench_function("generate (warm, tree up to date)", |b| {

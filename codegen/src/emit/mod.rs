@@ -34,8 +34,8 @@ impl Artifact {
 
 /// Renders every artifact of every model, checking each model first.
 pub fn artifacts(models: &[ResourceModel]) -> Result<Vec<Artifact>, Error> {
-    let docs = docs::Renderer::new()?;
-    let sdks = sdk::Renderer::new()?;
+    let docs = docs::Renderer::shared()?;
+    let sdks = sdk::Renderer::shared()?;
     let mut out = Vec::new();
     for model in models {
         model.validate().map_err(|errs| Error::InvalidModel {

@@ -11,6 +11,7 @@ use contact_schema::ResourceModel;
 use contact_schema::model::{Computed, Field, FieldType, Filter, OPERATIONS, Operation};
 use handlebars::Handlebars;
 use serde::Serialize;
+use std::sync::OnceLock;
 
 const MARKDOWN: &str = "resource.md";
 const HTML: &str = "page.html";
@@ -121,6 +122,16 @@ impl Renderer {
                 })?;
         }
         Ok(Renderer { hb })
+    }
+
+    /// The process-wide renderer: the templates are parsed on first use only.
+    pub fn shared() -> Result<&'static Renderer, Error> {
+        static SHARED: OnceLock<Renderer> = OnceLock::new();
+        if let Some(renderer) = SHARED.get() {
+            return Ok(renderer);
+        }
+        let renderer = Renderer::new()?;
+        Ok(SHARED.get_or_init(|| renderer))
     }
 
     /// The Markdown and HTML pages of a model.
