@@ -12,9 +12,9 @@ fn bench(c: &mut Criterion) {
         b.iter(|| codegen::artifacts(black_box(&models)).unwrap())
     });
     c.bench_function("parse the SDK templates", |b| {
-        b.iter(|| codegen::emit::sdk::Renderer::new().unwrap())
+        b.iter(|| codegen::emit::sdk::parse_templates().unwrap())
     });
-    let sdk = codegen::emit::sdk::Renderer::new().unwrap();
+    let sdk = codegen::emit::sdk::Renderer::shared().unwrap();
     c.bench_function("render the SDKs (templates parsed)", |b| {
         b.iter(|| sdk.emit(black_box(&models[0])).unwrap())
     });

@@ -60,10 +60,68 @@ impl Harness {
         .expect("a token encodes")
     }
 
+    /// Runs a language's scenario (`command`) against this server, with
+    /// `SDK_BASE_URL`, `SDK_TOKEN` and a fresh `SDK_ACCOUNT` in its
+    /// environment, and checks it succeeds reporting every step.
+    pub async fn run_scenario(&self, language: &str, command: &mut Command) {
+        let output = run_ok(
+            &format!("the {language} scenario"),
+            command
+                .env("SDK_BASE_URL", self.base_url())
+                .env("SDK_TOKEN", self.token())
+                .env("SDK_ACCOUNT", account()),
+        )
+        .await;
+        assert_steps(language, &output.stdout);
+    }
+
     /// Stops the server.
     pub async fn finish(self) {
         self.server.shutdown().await;
     }
+}
+
+/// Finds `tsc`: `$TSC`, `.node/` (where `.ci/run` installs it) or `PATH`.
+pub fn tsc() -> Option<PathBuf> {
+    tool("TSC", &[".node/node_modules/.bin/tsc"], "tsc")
+}
+
+/// Finds `mypy`: `$MYPY`, `.venv/` (where `.ci/run` installs it) or `PATH`.
+pub fn mypy() -> Option<PathBuf> {
+    tool("MYPY", &[".venv/bin/mypy"], "mypy")
+}
+
+/// A copy of the generated TypeScript package in a temporary directory, with
+/// `extra` files (path, contents) added beside it, e.g. `src/scenario.ts`.
+pub fn typescript_project(extra: &[(&str, String)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let sdk = sdk_dir("typescript");
+    std::fs::create_dir(dir.path().join("src")).expect("src/");
+    for file in ["package.json", "tsconfig.json", "src/index.ts"] {
+        std::fs::copy(sdk.join(file), dir.path().join(file))
+            .unwrap_or_else(|e| panic!("copy {file}: {e}"));
+    }
+    for (file, contents) in extra {
+        std::fs::write(dir.path().join(file), contents)
+            .unwrap_or_else(|e| panic!("write {file}: {e}"));
+    }
+    dir
+}
+
+/// Runs `mypy --strict` over `files` with the generated Python package on its
+/// path and a throwaway cache; fails the test unless mypy finds no issue.
+pub async fn mypy_strict(mypy: &Path, what: &str, files: &[PathBuf]) {
+    let cache = tempfile::tempdir().expect("a temporary directory");
+    run_ok(
+        &format!("mypy --strict ({what})"),
+        Command::new(mypy)
+            .arg("--strict")
+            .arg("--cache-dir")
+            .arg(cache.path())
+            .args(files)
+            .env("MYPYPATH", sdk_dir("python")),
+    )
+    .await;
 }
 
 /// A fresh `account_id` (`acc-` + a lowercase UUID), so a scenario's lists see only its own contacts.

@@ -5,7 +5,7 @@
 
 use contacts_sdk::{Client, ContactCreate, ContactUpdate, Error, ListParams, Patch};
 use futures::TryStreamExt;
-use sdk_tests::{run_ok, sdk_dir, tool, workspace};
+use sdk_tests::{mypy, mypy_strict, run_ok, tsc, typescript_project, workspace};
 use tokio::process::Command;
 
 // Kept as the README shows it, one statement per line.
@@ -68,15 +68,7 @@ fn the_rust_example_is_the_compiled_one() {
 
 #[tokio::test]
 async fn the_typescript_example_type_checks() {
-    let Some(tsc) = tool("TSC", &[".node/node_modules/.bin/tsc"], "tsc") else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let sdk = sdk_dir("typescript");
-    std::fs::create_dir(dir.path().join("src")).unwrap();
-    for file in ["package.json", "tsconfig.json", "src/index.ts"] {
-        std::fs::copy(sdk.join(file), dir.path().join(file)).unwrap();
-    }
+    let Some(tsc) = tsc() else { return };
     let example =
         block("ts", "new Client(").replace("from \"contacts-sdk\"", "from \"./index.js\"");
     // The example reads a token from Node's `process`; the SDK's own lib
@@ -84,7 +76,7 @@ async fn the_typescript_example_type_checks() {
     let source = format!(
         "declare const process: {{ env: Record<string, string | undefined> }};\n{example}\nexport {{}};\n"
     );
-    std::fs::write(dir.path().join("src/example.ts"), source).unwrap();
+    let dir = typescript_project(&[("src/example.ts", source)]);
     run_ok(
         "tsc --strict --noEmit (README example)",
         Command::new(tsc)
@@ -96,21 +88,10 @@ async fn the_typescript_example_type_checks() {
 
 #[tokio::test]
 async fn the_python_example_type_checks() {
-    let Some(mypy) = tool("MYPY", &[".venv/bin/mypy"], "mypy") else {
-        return;
-    };
+    let Some(mypy) = mypy() else { return };
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("example.py");
     let example = block("python", "from contacts_sdk import");
     std::fs::write(&file, format!("token = \"<jwt>\"\n{example}")).unwrap();
-    run_ok(
-        "mypy --strict (README example)",
-        Command::new(mypy)
-            .arg("--strict")
-            .arg("--cache-dir")
-            .arg(dir.path().join("cache"))
-            .arg(&file)
-            .env("MYPYPATH", sdk_dir("python")),
-    )
-    .await;
+    mypy_strict(&mypy, "README example", &[file]).await;
 }

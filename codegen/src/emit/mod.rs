@@ -7,6 +7,7 @@ pub mod openapi;
 pub mod schema;
 pub mod sdk;
 pub mod sql;
+pub mod templates;
 
 use crate::error::Error;
 use contact_schema::ResourceModel;

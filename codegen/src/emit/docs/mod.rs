@@ -5,11 +5,11 @@
 //! the model; the HTML wraps pulldown-cmark's rendering of it in `page.html.hbs`.
 
 use super::schema::describe;
+use super::templates::Templates;
 use super::{Artifact, preamble};
 use crate::error::Error;
 use contact_schema::ResourceModel;
 use contact_schema::model::{Computed, Field, FieldType, Filter, OPERATIONS, Operation};
-use handlebars::Handlebars;
 use serde::Serialize;
 use std::sync::OnceLock;
 
@@ -18,7 +18,7 @@ const HTML: &str = "page.html";
 
 /// The docs renderer: its templates are parsed once and reused per model.
 pub struct Renderer {
-    hb: Handlebars<'static>,
+    templates: &'static Templates,
 }
 
 /// Everything the Markdown template reads.
@@ -103,44 +103,27 @@ struct PageView<'a> {
     body: &'a str,
 }
 
-impl Renderer {
-    /// Parses the templates (strict: a missing variable is an error).
-    pub fn new() -> Result<Self, Error> {
-        let mut hb = Handlebars::new();
-        hb.set_strict_mode(true);
-        // Markdown is not HTML: its text is not entity-escaped. The HTML page
-        // gets its escaping from pulldown-cmark.
-        hb.register_escape_fn(handlebars::no_escape);
-        for (name, text) in [
-            (MARKDOWN, include_str!("resource.md.hbs")),
-            (HTML, include_str!("page.html.hbs")),
-        ] {
-            hb.register_template_string(name, text)
-                .map_err(|e| Error::Template {
-                    template: name.to_owned(),
-                    source: Box::new(e.into()),
-                })?;
-        }
-        Ok(Renderer { hb })
-    }
+const TEMPLATES: [(&str, &str); 2] = [
+    (MARKDOWN, include_str!("resource.md.hbs")),
+    (HTML, include_str!("page.html.hbs")),
+];
 
-    /// The process-wide renderer: the templates are parsed on first use only.
-    pub fn shared() -> Result<&'static Renderer, Error> {
-        static SHARED: OnceLock<Renderer> = OnceLock::new();
-        if let Some(renderer) = SHARED.get() {
-            return Ok(renderer);
-        }
-        let renderer = Renderer::new()?;
-        Ok(SHARED.get_or_init(|| renderer))
+impl Renderer {
+    /// The renderer, its templates parsed once per process.
+    pub fn shared() -> Result<Self, Error> {
+        static PARSED: OnceLock<Templates> = OnceLock::new();
+        Ok(Renderer {
+            templates: Templates::shared(&PARSED, &TEMPLATES)?,
+        })
     }
 
     /// The Markdown and HTML pages of a model.
     pub fn emit(&self, model: &ResourceModel) -> Result<Vec<Artifact>, Error> {
-        let md = self.render(MARKDOWN, &view(model))?;
+        let md = self.templates.render(MARKDOWN, &view(model))?;
         let mut body = String::new();
         let parser = pulldown_cmark::Parser::new_ext(&md, pulldown_cmark::Options::ENABLE_TABLES);
         pulldown_cmark::html::push_html(&mut body, parser);
-        let html = self.render(
+        let html = self.templates.render(
             HTML,
             &PageView {
                 preamble: &preamble(model),
@@ -153,13 +136,6 @@ impl Renderer {
             Artifact::new(format!("{base}.md"), md),
             Artifact::new(format!("{base}.html"), html),
         ])
-    }
-
-    fn render(&self, template: &str, data: &impl Serialize) -> Result<String, Error> {
-        self.hb.render(template, data).map_err(|e| Error::Template {
-            template: template.to_owned(),
-            source: Box::new(e),
-        })
     }
 }
 

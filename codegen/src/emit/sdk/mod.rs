@@ -11,51 +11,40 @@ mod python;
 mod rust;
 mod typescript;
 
-use super::Artifact;
 use super::schema::describe;
+use super::templates::Templates;
+use super::{Artifact, preamble};
 use crate::error::Error;
 use contact_schema::ResourceModel;
 use contact_schema::model::{Field, FieldType};
-use handlebars::Handlebars;
 use serde::Serialize;
 use std::sync::OnceLock;
 
-/// The SDK renderer: every SDK template, parsed once and reused per model.
+/// The SDK renderer: every SDK template, parsed once per process.
 pub struct Renderer {
-    hb: Handlebars<'static>,
+    templates: &'static Templates,
+}
+
+/// Every SDK template, by name.
+fn all_templates() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    typescript::TEMPLATES
+        .iter()
+        .chain(python::TEMPLATES)
+        .chain(rust::TEMPLATES)
+}
+
+/// Parses every SDK template afresh (what [`Renderer::shared`] does once).
+pub fn parse_templates() -> Result<Templates, Error> {
+    Templates::parse(all_templates())
 }
 
 impl Renderer {
-    /// Parses the templates of every language (strict: a missing variable is an error).
-    pub fn new() -> Result<Self, Error> {
-        let mut hb = Handlebars::new();
-        hb.set_strict_mode(true);
-        // Source code is not HTML: nothing is entity-escaped. The views quote
-        // and escape every string for its language themselves.
-        hb.register_escape_fn(handlebars::no_escape);
-        for (name, text) in typescript::TEMPLATES
-            .iter()
-            .chain(python::TEMPLATES)
-            .chain(rust::TEMPLATES)
-        {
-            hb.register_template_string(name, text)
-                .map_err(|e| Error::Template {
-                    template: (*name).to_owned(),
-                    source: Box::new(e.into()),
-                })?;
-        }
-        Ok(Renderer { hb })
-    }
-
-    /// The process-wide renderer: the templates are parsed on first use only
-    /// (parsing them costs about 13 ms, ten times rendering all three SDKs).
-    pub fn shared() -> Result<&'static Renderer, Error> {
-        static SHARED: OnceLock<Renderer> = OnceLock::new();
-        if let Some(renderer) = SHARED.get() {
-            return Ok(renderer);
-        }
-        let renderer = Renderer::new()?;
-        Ok(SHARED.get_or_init(|| renderer))
+    /// The renderer, its templates parsed once per process.
+    pub fn shared() -> Result<Self, Error> {
+        static PARSED: OnceLock<Templates> = OnceLock::new();
+        Ok(Renderer {
+            templates: Templates::shared(&PARSED, all_templates())?,
+        })
     }
 
     /// The TypeScript, Python and Rust SDKs of a model.
@@ -68,10 +57,7 @@ impl Renderer {
     }
 
     fn render(&self, template: &str, view: &impl Serialize) -> Result<String, Error> {
-        self.hb.render(template, view).map_err(|e| Error::Template {
-            template: template.to_owned(),
-            source: Box::new(e),
-        })
+        self.templates.render(template, view)
     }
 }
 
@@ -254,6 +240,101 @@ impl EnumType<'_> {
                 .collect(),
         }
     }
+}
+
+/// How one language spells what the shared view holds.
+struct Spelling {
+    /// The type of a field's values in a response, without the nullability.
+    ty: fn(&Sdk<'_>, &Field) -> String,
+    /// The type a request body accepts for a field, without the nullability.
+    request_ty: fn(&Sdk<'_>, &Field) -> String,
+    /// A field name as an identifier.
+    ident: fn(&str) -> String,
+    /// The language-specific extra of a field (see [`FieldView::extra`]).
+    extra: fn(&Field) -> String,
+    /// An enum member's constant name from its value.
+    member: fn(&str) -> String,
+    /// Text made safe where descriptions and enum docs go.
+    doc: fn(&str) -> String,
+    /// Text made safe where field docs go.
+    field_doc: fn(&str) -> String,
+}
+
+/// What every language's template reads; each language flattens it into its own view.
+#[derive(Debug, Serialize)]
+struct CommonView {
+    preamble: String,
+    name: String,
+    lower: String,
+    plural: String,
+    description: String,
+    path: String,
+    path_literal: String,
+    sdk_prefix: String,
+    version_field: String,
+    soft_delete: bool,
+    enums: Vec<EnumView>,
+    fields: Vec<FieldView>,
+    client_fields: Vec<FieldView>,
+    filters: Vec<FieldView>,
+    collection: String,
+    root: NamespaceView,
+    namespaces: Vec<NamespaceView>,
+}
+
+impl Sdk<'_> {
+    /// The shared view, spelled for one language.
+    fn common(&self, spell: &Spelling) -> CommonView {
+        let model = self.model;
+        let field = |f: &Field, ty: fn(&Sdk<'_>, &Field) -> String| FieldView {
+            name: (spell.ident)(&f.name),
+            wire: quoted(&f.name),
+            doc: (spell.field_doc)(&field_doc(f)),
+            ty: ty(self, f),
+            required: f.always_present,
+            extra: (spell.extra)(f),
+        };
+        CommonView {
+            preamble: preamble(model),
+            name: model.name.clone(),
+            lower: model.name.to_lowercase(),
+            plural: model.plural.clone(),
+            description: (spell.doc)(&model.description),
+            path: model.path.clone(),
+            path_literal: quoted(&model.path),
+            sdk_prefix: format!("client.{}", model.sdk_namespace),
+            version_field: self.version_field(),
+            soft_delete: model.soft_delete().is_some(),
+            enums: self
+                .enums
+                .iter()
+                .map(|e| {
+                    let mut view = e.view(spell.member);
+                    view.doc = (spell.doc)(&view.doc);
+                    view
+                })
+                .collect(),
+            fields: model.fields.iter().map(|f| field(f, spell.ty)).collect(),
+            client_fields: model
+                .client_fields()
+                .map(|f| field(f, spell.request_ty))
+                .collect(),
+            filters: model.filters().map(|(f, _)| field(f, spell.ty)).collect(),
+            collection: self.collection_class(),
+            root: self.root(),
+            namespaces: self.namespaces(),
+        }
+    }
+}
+
+/// Leaves text as it is, for places that need no escaping.
+fn verbatim(text: &str) -> String {
+    text.to_owned()
+}
+
+/// No extra for a field.
+fn no_extra(_: &Field) -> String {
+    String::new()
 }
 
 /// One step of the namespace chain, e.g. `CustomerNamespace.contacts: Contacts`.

@@ -9,15 +9,17 @@
 //! generated columns on MySQL/MariaDB, which have neither); indexes for the
 //! list order and each list filter; comments from the descriptions.
 
+use super::templates::Templates;
 use super::{Artifact, preamble};
 use crate::error::Error;
 use contact_schema::ResourceModel;
 use contact_schema::model::{Field, FieldType, Filter, Format, Stamp, UniqueScope, Writer};
-use handlebars::Handlebars;
 use serde::Serialize;
 use serde_json::Value;
+use std::sync::OnceLock;
 
 const TEMPLATE: &str = include_str!("migration.sql.hbs");
+const MIGRATION: &str = "migration.sql";
 
 /// A SQL dialect the migrations are written for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,23 +110,12 @@ struct View {
 
 /// The migration of `model` in every dialect.
 pub fn emit(model: &ResourceModel) -> Result<Vec<Artifact>, Error> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    hb.register_escape_fn(handlebars::no_escape);
-    hb.register_template_string("migration", TEMPLATE)
-        .map_err(|e| Error::Template {
-            template: "migration.sql".into(),
-            source: Box::new(e.into()),
-        })?;
+    static PARSED: OnceLock<Templates> = OnceLock::new();
+    let templates = Templates::shared(&PARSED, &[(MIGRATION, TEMPLATE)])?;
     Dialect::ALL
         .iter()
         .map(|&d| {
-            let text = hb
-                .render("migration", &view(model, d))
-                .map_err(|e| Error::Template {
-                    template: "migration.sql".into(),
-                    source: Box::new(e),
-                })?;
+            let text = templates.render(MIGRATION, &view(model, d))?;
             Ok(Artifact::new(
                 format!("migrations/{}/{}", d.dir(), file_name(model)),
                 text,

@@ -2,8 +2,8 @@
 //! alone (`urllib`, `json`, `dataclasses`), fully typed for `mypy --strict`.
 //! Templates beside this file: one per module plus `pyproject.toml`.
 
-use super::{EnumView, FieldView, NamespaceView, Renderer, Sdk, field_doc, quoted, screaming};
-use crate::emit::{Artifact, preamble};
+use super::{CommonView, Renderer, Sdk, Spelling, screaming, verbatim};
+use crate::emit::Artifact;
 use crate::error::Error;
 use contact_schema::model::{Field, FieldType};
 use serde::Serialize;
@@ -34,26 +34,24 @@ const KEYWORDS: &[&str] = &[
 
 #[derive(Debug, Serialize)]
 struct View {
-    preamble: String,
-    name: String,
-    lower: String,
-    plural: String,
+    #[serde(flatten)]
+    common: CommonView,
     package: String,
     distribution: String,
-    description: String,
-    path: String,
-    sdk_prefix: String,
-    version_field: String,
-    soft_delete: bool,
-    enums: Vec<EnumView>,
     decoders: Vec<DecoderView>,
-    fields: Vec<FieldView>,
-    client_fields: Vec<FieldView>,
-    filters: Vec<FieldView>,
-    collection: String,
-    root: NamespaceView,
-    namespaces: Vec<NamespaceView>,
 }
+
+/// How Python spells the shared view: descriptions and enum docs go into
+/// docstrings, field docs into `#:` comments.
+const SPELLING: Spelling = Spelling {
+    ty: response_type,
+    request_ty: request_type,
+    ident: verbatim,
+    extra: decoder,
+    member: screaming,
+    doc: docstring,
+    field_doc: verbatim,
+};
 
 /// A decoder function for an enum: `_source_type(value, name) -> SourceType`.
 #[derive(Debug, Serialize)]
@@ -79,26 +77,9 @@ pub(super) fn emit(renderer: &Renderer, sdk: &Sdk<'_>) -> Result<Vec<Artifact>, 
         });
     }
     let view = View {
-        preamble: preamble(model),
-        name: model.name.clone(),
-        lower: model.name.to_lowercase(),
-        plural: model.plural.clone(),
+        common: sdk.common(&SPELLING),
         package: format!("{}_sdk", sdk.stem()),
         distribution: format!("{}-sdk", sdk.stem()),
-        description: docstring(&model.description),
-        path: quoted(&model.path),
-        sdk_prefix: format!("client.{}", model.sdk_namespace),
-        version_field: sdk.version_field(),
-        soft_delete: model.soft_delete().is_some(),
-        enums: sdk
-            .enums
-            .iter()
-            .map(|e| {
-                let mut v = e.view(screaming);
-                v.doc = docstring(&v.doc);
-                v
-            })
-            .collect(),
         decoders: sdk
             .enums
             .iter()
@@ -107,22 +88,6 @@ pub(super) fn emit(renderer: &Renderer, sdk: &Sdk<'_>) -> Result<Vec<Artifact>, 
                 ty: e.name.clone(),
             })
             .collect(),
-        fields: model
-            .fields
-            .iter()
-            .map(|f| field(sdk, f, response_type))
-            .collect(),
-        client_fields: model
-            .client_fields()
-            .map(|f| field(sdk, f, request_type))
-            .collect(),
-        filters: model
-            .filters()
-            .map(|(f, _)| field(sdk, f, response_type))
-            .collect(),
-        collection: sdk.collection_class(),
-        root: sdk.root(),
-        namespaces: sdk.namespaces(),
     };
     let base = format!("sdk/python/{}", view.package);
     Ok(vec![
@@ -140,23 +105,16 @@ pub(super) fn emit(renderer: &Renderer, sdk: &Sdk<'_>) -> Result<Vec<Artifact>, 
     ])
 }
 
-/// A field's view: its type (by `ty`) and the decoder of its wire value.
-fn field(sdk: &Sdk<'_>, f: &Field, ty: fn(&Sdk<'_>, &Field) -> String) -> FieldView {
-    FieldView {
-        name: f.name.clone(),
-        wire: quoted(&f.name),
-        doc: field_doc(f),
-        ty: ty(sdk, f),
-        required: f.always_present,
-        extra: match &f.ty {
-            FieldType::String => "_str".to_owned(),
-            FieldType::Boolean => "_bool".to_owned(),
-            FieldType::Integer => "_int".to_owned(),
-            FieldType::DateTime => "_datetime".to_owned(),
-            FieldType::JsonObject => "_object".to_owned(),
-            FieldType::StringArray => "_str_list".to_owned(),
-            FieldType::Enum { .. } => decoder_name(&f.name),
-        },
+/// The function that decodes a field's wire value.
+fn decoder(f: &Field) -> String {
+    match &f.ty {
+        FieldType::String => "_str".to_owned(),
+        FieldType::Boolean => "_bool".to_owned(),
+        FieldType::Integer => "_int".to_owned(),
+        FieldType::DateTime => "_datetime".to_owned(),
+        FieldType::JsonObject => "_object".to_owned(),
+        FieldType::StringArray => "_str_list".to_owned(),
+        FieldType::Enum { .. } => decoder_name(&f.name),
     }
 }
 

@@ -4,8 +4,8 @@
 //! `cargo fmt --check`. Templates beside this file: one per source file plus
 //! `Cargo.toml`.
 
-use super::{EnumView, FieldView, NamespaceView, Renderer, Sdk, field_doc, pascal, quoted};
-use crate::emit::{Artifact, preamble};
+use super::{CommonView, Renderer, Sdk, Spelling, no_extra, pascal, verbatim};
+use crate::emit::Artifact;
 use crate::error::Error;
 use contact_schema::model::{Field, FieldType};
 use serde::Serialize;
@@ -39,27 +39,26 @@ const UNUSABLE: &[&str] = &["crate", "self", "super", "_"];
 
 #[derive(Debug, Serialize)]
 struct View {
-    preamble: String,
-    name: String,
-    lower: String,
-    plural: String,
+    #[serde(flatten)]
+    common: CommonView,
     krate: String,
     module: String,
-    description: String,
-    path: String,
-    sdk_prefix: String,
-    version_field: String,
-    soft_delete: bool,
-    enums: Vec<EnumView>,
-    fields: Vec<FieldView>,
-    client_fields: Vec<FieldView>,
-    filters: Vec<FieldView>,
-    collection: String,
-    root: NamespaceView,
-    namespaces: Vec<NamespaceView>,
+    /// `lib.rs`'s `pub use` lines.
     exports: String,
+    /// `client.rs`'s `use crate::models::…` line.
     client_models: String,
 }
+
+/// How Rust spells the shared view.
+const SPELLING: Spelling = Spelling {
+    ty: rust_type,
+    request_ty: rust_type,
+    ident,
+    extra: no_extra,
+    member: pascal,
+    doc: verbatim,
+    field_doc: verbatim,
+};
 
 /// The crate's files.
 pub(super) fn emit(renderer: &Renderer, sdk: &Sdk<'_>) -> Result<Vec<Artifact>, Error> {
@@ -77,18 +76,8 @@ pub(super) fn emit(renderer: &Renderer, sdk: &Sdk<'_>) -> Result<Vec<Artifact>, 
             ),
         });
     }
-    let field = |f: &Field| FieldView {
-        name: ident(&f.name),
-        wire: quoted(&f.name),
-        doc: field_doc(f),
-        ty: rust_type(sdk, f),
-        required: f.always_present,
-        extra: String::new(),
-    };
-    let namespaces = sdk.namespaces();
-    let collection = sdk.collection_class();
-    let mut client_items: Vec<String> = vec!["Client".to_owned(), collection.clone()];
-    client_items.extend(namespaces.iter().map(|n| n.class.clone()));
+    let mut client_items: Vec<String> = vec!["Client".to_owned(), sdk.collection_class()];
+    client_items.extend(sdk.namespaces().into_iter().map(|n| n.class));
     client_items.push("ListParams".to_owned());
     client_items.sort();
     let mut model_items: Vec<String> = ["Create", "Page", "Update", ""]
@@ -111,24 +100,9 @@ pub(super) fn emit(renderer: &Renderer, sdk: &Sdk<'_>) -> Result<Vec<Artifact>, 
     client_models.sort();
     client_models.dedup();
     let view = View {
-        preamble: preamble(model),
-        name: model.name.clone(),
-        lower: model.name.to_lowercase(),
-        plural: model.plural.clone(),
+        common: sdk.common(&SPELLING),
         krate: format!("{}-sdk", sdk.stem()),
         module: format!("{}_sdk", sdk.stem()),
-        description: model.description.clone(),
-        path: quoted(&model.path),
-        sdk_prefix: format!("client.{}", model.sdk_namespace),
-        version_field: sdk.version_field(),
-        soft_delete: model.soft_delete().is_some(),
-        enums: sdk.enums.iter().map(|e| e.view(pascal)).collect(),
-        fields: model.fields.iter().map(field).collect(),
-        client_fields: model.client_fields().map(field).collect(),
-        filters: model.filters().map(|(f, _)| field(f)).collect(),
-        collection,
-        root: sdk.root(),
-        namespaces,
         exports: [
             use_line("pub use", "client", &client_items),
             use_line(

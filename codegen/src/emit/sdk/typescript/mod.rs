@@ -2,7 +2,7 @@
 //! `package.json`, `tsconfig.json`) built on the platform's `fetch`, with no
 //! runtime dependencies. `tsc --strict` checks it; `index.ts.hbs` lays it out.
 
-use super::{EnumView, FieldView, NamespaceView, Renderer, Sdk, field_doc, quoted, screaming};
+use super::{CommonView, Renderer, Sdk, Spelling, no_extra, quoted, screaming, verbatim};
 use crate::emit::{Artifact, preamble, to_json};
 use crate::error::Error;
 use contact_schema::model::{Field, FieldType};
@@ -19,60 +19,28 @@ const TYPESCRIPT: &str = "5.9.3";
 
 #[derive(Debug, Serialize)]
 struct View {
-    preamble: String,
-    name: String,
-    lower: String,
-    plural: String,
-    description: String,
-    path: String,
-    path_literal: String,
-    sdk_prefix: String,
-    version_field: String,
-    soft_delete: bool,
-    enums: Vec<EnumView>,
-    fields: Vec<FieldView>,
-    client_fields: Vec<FieldView>,
-    filters: Vec<FieldView>,
+    #[serde(flatten)]
+    common: CommonView,
+    /// The always-present fields, as a list of string literals.
     required: String,
-    collection: String,
-    root: NamespaceView,
-    namespaces: Vec<NamespaceView>,
 }
+
+/// How TypeScript spells the shared view.
+const SPELLING: Spelling = Spelling {
+    ty: ts_type,
+    request_ty: ts_type,
+    ident: verbatim,
+    extra: no_extra,
+    member: screaming,
+    doc: comment,
+    field_doc: comment,
+};
 
 /// The package's three files.
 pub(super) fn emit(renderer: &Renderer, sdk: &Sdk<'_>) -> Result<Vec<Artifact>, Error> {
     let model = sdk.model;
-    let field = |f: &Field| FieldView {
-        name: f.name.clone(),
-        wire: quoted(&f.name),
-        doc: comment(&field_doc(f)),
-        ty: ts_type(sdk, f),
-        required: f.always_present,
-        extra: String::new(),
-    };
     let view = View {
-        preamble: preamble(model),
-        name: model.name.clone(),
-        lower: model.name.to_lowercase(),
-        plural: model.plural.clone(),
-        description: comment(&model.description),
-        path: model.path.clone(),
-        path_literal: quoted(&model.path),
-        sdk_prefix: format!("client.{}", model.sdk_namespace),
-        version_field: sdk.version_field(),
-        soft_delete: model.soft_delete().is_some(),
-        enums: sdk
-            .enums
-            .iter()
-            .map(|e| {
-                let mut v = e.view(screaming);
-                v.doc = comment(&v.doc);
-                v
-            })
-            .collect(),
-        fields: model.fields.iter().map(field).collect(),
-        client_fields: model.client_fields().map(field).collect(),
-        filters: model.filters().map(|(f, _)| field(f)).collect(),
+        common: sdk.common(&SPELLING),
         required: model
             .fields
             .iter()
@@ -80,9 +48,6 @@ pub(super) fn emit(renderer: &Renderer, sdk: &Sdk<'_>) -> Result<Vec<Artifact>, 
             .map(|f| quoted(&f.name))
             .collect::<Vec<_>>()
             .join(", "),
-        collection: sdk.collection_class(),
-        root: sdk.root(),
-        namespaces: sdk.namespaces(),
     };
     let index = renderer.render(INDEX, &view)?;
     let package = json!({
