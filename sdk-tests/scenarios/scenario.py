@@ -1,7 +1,7 @@
 """The Python SDK's scenario against a running server.
 
 Type-checked with `mypy --strict` beside the generated package, run by
-CPython. Reads SDK_BASE_URL, SDK_TOKEN and SDK_ACCOUNT; prints `ok <step>`
+CPython. Reads SDK_BASE_URL, SDK_TOKEN, SDK_ACCOUNT and SDK_REDIRECT_URL; prints `ok <step>`
 per step and `scenario passed` at the end; any failure exits non-zero.
 """
 
@@ -157,6 +157,11 @@ def main() -> None:
     same(refused.status, 401, "unauthorised status")
     check("not-a-jwt" not in repr(stranger), "the token stays out of repr")
     step("unauthorised")
+
+    redirected = Client(base_url=os.environ["SDK_REDIRECT_URL"], token=os.environ["SDK_TOKEN"])
+    redirect = raises(ApiError, lambda: redirected.customer.contacts.list())
+    same(redirect.status, 307, "a redirect is answered as an error, not followed")
+    step("redirect refused")
 
     print("scenario passed", flush=True)
 

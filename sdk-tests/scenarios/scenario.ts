@@ -1,6 +1,6 @@
 // The TypeScript SDK's scenario against a running server: compiled with
 // `tsc --strict` beside the generated `index.ts`, run by Node.js. Reads
-// SDK_BASE_URL, SDK_TOKEN and SDK_ACCOUNT; prints `ok <step>` per step and
+// SDK_BASE_URL, SDK_TOKEN, SDK_ACCOUNT and SDK_REDIRECT_URL; prints `ok <step>` per step and
 // `scenario passed` at the end; any failure exits non-zero.
 
 import {
@@ -161,6 +161,11 @@ async function main(): Promise<void> {
   const refused = await rejects(UnauthorizedError, () => stranger.customer.contacts.list());
   same(refused.status, 401, "unauthorised status");
   step("unauthorised");
+
+  const redirected = new Client({ baseUrl: env("SDK_REDIRECT_URL"), token: env("SDK_TOKEN") });
+  const redirect = await rejects(ApiError, () => redirected.customer.contacts.list());
+  same(redirect.status, 307, "a redirect is answered as an error, not followed");
+  step("redirect refused");
 
   console.log("scenario passed");
 }

@@ -5,8 +5,13 @@
 //! TypeScript and Python scenarios live in `scenarios/`.
 
 use jsonwebtoken::{EncodingKey, Header, encode};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Output;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
 use tokio::process::Command;
 
 /// The steps every language's scenario reports, in order, one `ok <step>` line each.
@@ -22,12 +27,15 @@ pub const STEPS: &[&str] = &[
     "delete",
     "not found",
     "unauthorised",
+    "redirect refused",
 ];
 
-/// A reference server for one test, with the secret its tokens are signed with.
+/// A reference server for one test, with the secret its tokens are signed
+/// with, and a [`Redirector`] for the "redirect refused" step.
 pub struct Harness {
     server: reference_server::Server,
     secret: String,
+    redirector: Redirector,
 }
 
 impl Harness {
@@ -37,7 +45,26 @@ impl Harness {
         let server = reference_server::start(reference_server::Config::in_memory(&secret))
             .await
             .expect("the reference server starts");
-        Harness { server, secret }
+        Harness {
+            server,
+            secret,
+            redirector: Redirector::start().await,
+        }
+    }
+
+    /// The redirector's base URL: every request there is answered with a 307
+    /// to a trap that counts the requests reaching it.
+    pub fn redirect_url(&self) -> String {
+        self.redirector.base_url()
+    }
+
+    /// Fails the test if any request followed a redirect to the trap.
+    pub fn assert_no_redirect_followed(&self) {
+        let hits = self.redirector.trap_hits();
+        assert_eq!(
+            hits, 0,
+            "{hits} request(s) followed the redirect, token and all"
+        );
     }
 
     /// The server's base URL, e.g. `http://127.0.0.1:41234`.
@@ -69,10 +96,12 @@ impl Harness {
             command
                 .env("SDK_BASE_URL", self.base_url())
                 .env("SDK_TOKEN", self.token())
-                .env("SDK_ACCOUNT", account()),
+                .env("SDK_ACCOUNT", account())
+                .env("SDK_REDIRECT_URL", self.redirect_url()),
         )
         .await;
         assert_steps(language, &output.stdout);
+        self.assert_no_redirect_followed();
     }
 
     /// Stops the server.
@@ -122,6 +151,86 @@ pub async fn mypy_strict(mypy: &Path, what: &str, files: &[PathBuf]) {
             .env("MYPYPATH", sdk_dir("python")),
     )
     .await;
+}
+
+/// A server that answers every request with `307 Temporary Redirect` to a
+/// second, trap listener, which counts the requests that reach it: an SDK that
+/// follows redirects would carry its bearer token to wherever one points.
+pub struct Redirector {
+    addr: SocketAddr,
+    hits: Arc<AtomicUsize>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Redirector {
+    /// Starts the redirector and its trap on free loopback ports.
+    pub async fn start() -> Redirector {
+        let trap = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the trap");
+        let trap_addr = trap.local_addr().expect("the trap's address");
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counted = hits.clone();
+        let trap_task = tokio::spawn(async move {
+            while let Ok((mut stream, _)) = trap.accept().await {
+                counted.fetch_add(1, Ordering::SeqCst);
+                read_head(&mut stream).await;
+                let _ = stream
+                    .write_all(
+                        b"HTTP/1.1 500 Trapped\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                    )
+                    .await;
+            }
+        });
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the redirector");
+        let addr = listener.local_addr().expect("the redirector's address");
+        let redirect_task = tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                read_head(&mut stream).await;
+                let answer = format!(
+                    "HTTP/1.1 307 Temporary Redirect\r\nlocation: http://{trap_addr}/trap\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                );
+                let _ = stream.write_all(answer.as_bytes()).await;
+            }
+        });
+        Redirector {
+            addr,
+            hits,
+            tasks: vec![trap_task, redirect_task],
+        }
+    }
+
+    /// The redirector's base URL.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// How many requests reached the trap.
+    pub fn trap_hits(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Redirector {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Reads a request's head (up to the blank line), ignoring its content.
+async fn read_head(stream: &mut tokio::net::TcpStream) {
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !seen.windows(4).any(|w| w == b"\r\n\r\n") && seen.len() < 65536 {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
 }
 
 /// A fresh `account_id` (`acc-` + a lowercase UUID), so a scenario's lists see only its own contacts.

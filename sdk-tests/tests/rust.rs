@@ -207,6 +207,20 @@ async fn scenario_against_the_reference_server() {
     }
     done.push("unauthorised");
 
+    // redirect refused
+    let redirected = Client::new(&harness.redirect_url(), &harness.token()).unwrap();
+    match redirected
+        .customer
+        .contacts
+        .list(&ListParams::default())
+        .await
+    {
+        Err(Error::Api(p)) => assert_eq!(p.status, 307),
+        other => panic!("a redirect must be answered as an error, not followed: {other:?}"),
+    }
+    harness.assert_no_redirect_followed();
+    done.push("redirect refused");
+
     assert_eq!(done, STEPS);
     harness.finish().await;
 }

@@ -392,7 +392,8 @@ export class Transport {
     let text: string;
     let response: Response;
     try {
-      response = await this.#fetch(url, { method: exchange.method, headers, body });
+      // Redirects are not followed: one would carry the token wherever it points.
+      response = await this.#fetch(url, { method: exchange.method, headers, body, redirect: "manual" });
       text = await response.text();
     } catch (cause) {
       throw new TransportError(`${what} failed: ${String(cause)}`, { cause });
