@@ -194,7 +194,7 @@ export interface ContactPage {
   readonly next_cursor: string | null;
 }
 
-/** What a list returns: the filters (ANDed) and the page size. */
+/** The filters of a list (they combine with AND) and its page size. */
 export interface ContactFilters {
   /** Account this contact belongs to. Null for unattached (orphan) contacts. Filterable in lists (exact). Format: `acc-` + a lowercase UUID. */
   account_id?: string;
