@@ -50,6 +50,24 @@ pub fn expand_resource(input: &DeriveInput) -> syn::Result<TokenStream> {
         .map_or_else(|| plural.clone(), |s| s.value.clone());
     let schema_version = a.schema_version.as_ref().map_or(1, |s| s.value);
     let default_max_length = opt_u32(a.max_length.as_ref().map(|s| s.value));
+    let api = {
+        let d = |v: &Option<crate::internals::attr::Spanned<u32>>, field: &str| match v {
+            Some(s) => {
+                let n = s.value;
+                quote!(#n)
+            }
+            None => {
+                let f = syn::Ident::new(field, proc_macro2::Span::call_site());
+                quote!(m::ApiLimits::default().#f)
+            }
+        };
+        let (p, mp, mb) = (
+            d(&a.page_size, "default_page_size"),
+            d(&a.max_page_size, "max_page_size"),
+            d(&a.max_body_bytes, "max_body_bytes"),
+        );
+        quote!(m::ApiLimits { default_page_size: #p, max_page_size: #mp, max_body_bytes: #mb })
+    };
 
     let fields = cont.fields.iter().map(|f| field_model(f, &id_prefix));
     let unique = cont.fields.iter().filter_map(|f| {
@@ -85,6 +103,7 @@ pub fn expand_resource(input: &DeriveInput) -> syn::Result<TokenStream> {
                         default_max_length: #default_max_length,
                         fields: ::std::vec![#(#fields),*],
                         unique: ::std::vec![#(#unique),*],
+                        api: #api,
                     }
                 }
             }
@@ -193,7 +212,13 @@ fn field_model(f: &Field, id_prefix: &str) -> TokenStream {
         None => quote!(::std::option::Option::None),
     };
     let references = if a.references_self.is_some() {
-        quote!(::std::option::Option::Some(m::Reference::SameResource))
+        let same = a
+            .same
+            .iter()
+            .flat_map(|s| s.value.iter().map(|i| i.to_string()));
+        quote!(::std::option::Option::Some(m::Reference::SameResource {
+            same: ::std::vec![#(#same.to_owned()),*],
+        }))
     } else {
         quote!(::std::option::Option::None)
     };

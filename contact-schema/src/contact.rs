@@ -125,7 +125,7 @@ pub struct Contact {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linkedin_url: Option<String>,
     /// Contact id of this person's manager.
-    #[field(references = self)]
+    #[field(references = self, same(account_id))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reports_to_contact_id: Option<String>,
     /// Timestamp of the most recent interaction with this contact.

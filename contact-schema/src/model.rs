@@ -56,6 +56,33 @@ pub struct ResourceModel {
     /// The uniqueness rules.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unique: Vec<UniqueScope>,
+    /// The page sizes and body limit of the HTTP API.
+    #[serde(default)]
+    pub api: ApiLimits,
+}
+
+/// The limits of a resource's HTTP API that the server enforces and every
+/// client, document and check reads from here: page sizes and the body limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiLimits {
+    /// The page size of a list without `limit`.
+    pub default_page_size: u32,
+    /// The largest page; a larger `limit` is capped to it.
+    pub max_page_size: u32,
+    /// The largest request body accepted, in bytes; a larger one is a 413.
+    pub max_body_bytes: u32,
+}
+
+impl Default for ApiLimits {
+    /// The contract's limits: pages of 25 by default and at most 100, bodies of at most 1 MiB.
+    fn default() -> Self {
+        ApiLimits {
+            default_page_size: 25,
+            max_page_size: 100,
+            max_body_bytes: 1_048_576,
+        }
+    }
 }
 
 /// One field of a resource.
@@ -381,8 +408,13 @@ impl Limits {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Reference {
     /// Another item of the same resource, visible to the caller, not soft-deleted,
-    /// not the item itself; checked only when a write sets it.
-    SameResource,
+    /// not the item itself, and sharing the values of the `same` fields with
+    /// the item after the write (null equals null); checked only when a write sets it.
+    SameResource {
+        /// Fields whose values the referenced item must share, e.g. `account_id`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        same: Vec<String>,
+    },
 }
 
 /// How the list operation filters on a field.
@@ -622,6 +654,18 @@ impl ResourceModel {
             }
             if f.always_present && f.nullable {
                 err(format!("field `{name}`: always present but nullable"));
+            }
+        }
+        for f in &self.fields {
+            if let Some(Reference::SameResource { same }) = &f.references {
+                for s in same {
+                    if self.field(s).is_none() {
+                        err(format!(
+                            "field `{}`: references must share `{s}`, which is not a field",
+                            f.name
+                        ));
+                    }
+                }
             }
         }
         for u in &self.unique {

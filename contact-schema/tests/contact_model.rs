@@ -151,7 +151,9 @@ fn defaults_formats_and_rules() {
     );
     assert_eq!(
         f("reports_to_contact_id").references,
-        Some(Reference::SameResource)
+        Some(Reference::SameResource {
+            same: vec!["account_id".into()]
+        })
     );
     assert_eq!(
         f("display_name").computed(),
@@ -239,12 +241,16 @@ fn a_broken_manifest_is_reported_rule_by_rule() {
     };
     let errors = m.validate().unwrap_err();
     let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
-    assert_eq!(text.len(), 2, "{text:?}");
+    assert_eq!(text.len(), 3, "{text:?}");
     assert!(
         text[0].contains("source_type") && text[0].contains("carrier-pigeon"),
         "{text:?}"
     );
-    assert!(text[1].contains("no field `account_id`"), "{text:?}");
+    assert!(
+        text[1].contains("reports_to_contact_id") && text[1].contains("`account_id`"),
+        "{text:?}"
+    );
+    assert!(text[2].contains("no field `account_id`"), "{text:?}");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use crate::problem::Problem;
 use axum::http::{HeaderMap, header};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
-use serde::Deserialize;
+use serde_json::{Map, Value};
 
 /// Who is calling: the claims the contract uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,14 +14,6 @@ pub struct Caller {
     pub tenant_id: String,
     /// The JWT `app_id`, for application tokens.
     pub app_id: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Claims {
-    sub: String,
-    tenant_id: String,
-    #[serde(default)]
-    app_id: Option<String>,
 }
 
 /// Checks tokens against the configured keys.
@@ -45,8 +37,11 @@ pub enum KeyError {
     BadPublicKey(jsonwebtoken::errors::Error),
 }
 
-/// Clock leeway on `exp`, in seconds (the contract allows up to 60).
-const LEEWAY: u64 = 30;
+/// Clock leeway on `exp` and `nbf`, in seconds (the contract allows up to 60).
+const LEEWAY: f64 = 30.0;
+
+/// The longest `sub`, `tenant_id` or `app_id`, in characters (CONTRACT.md §2).
+pub const MAX_CLAIM_CHARS: usize = 255;
 
 impl Verifier {
     /// A verifier for HS256 with `secret` and/or RS256 with the PEM `public_key`.
@@ -77,9 +72,13 @@ impl Verifier {
         headers: &HeaderMap,
         check_exp: bool,
     ) -> Result<Caller, Problem> {
-        let value = headers
-            .get(header::AUTHORIZATION)
+        let mut values = headers.get_all(header::AUTHORIZATION).iter();
+        let value = values
+            .next()
             .ok_or_else(|| Problem::unauthorized("Missing Authorization header."))?;
+        if values.next().is_some() {
+            return Err(Problem::unauthorized("More than one Authorization header."));
+        }
         let value = value
             .to_str()
             .map_err(|_| Problem::unauthorized("Malformed Authorization header."))?;
@@ -97,22 +96,157 @@ impl Verifier {
             _ => None,
         }
         .ok_or_else(|| Problem::unauthorized("Unsupported token algorithm."))?;
+        // The signature only: the claims are checked below, to the contract's
+        // rules (numeric dates may be fractional; `aud` and other claims are ignored).
         let mut validation = Validation::new(header.alg);
-        validation.leeway = LEEWAY;
-        validation.validate_exp = check_exp;
-        validation.required_spec_claims = ["exp".to_owned()].into();
-        let data = decode::<Claims>(token, key, &validation)
-            .map_err(|_| Problem::unauthorized("Invalid or expired token."))?;
-        let c = data.claims;
-        if c.sub.is_empty() || c.tenant_id.is_empty() || c.app_id.as_deref() == Some("") {
-            return Err(Problem::unauthorized(
-                "The token's sub, tenant_id and app_id must be non-empty.",
-            ));
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.validate_aud = false;
+        validation.required_spec_claims.clear();
+        let data = decode::<Map<String, Value>>(token, key, &validation)
+            .map_err(|_| Problem::unauthorized("Invalid token."))?;
+        check_claims(&data.claims, now(), check_exp).map_err(Problem::unauthorized)
+    }
+}
+
+fn now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// The caller the claims name, or why they break CONTRACT.md §2: `sub` and
+/// `tenant_id` required, `app_id` optional, each a non-empty string of at most
+/// 255 characters without U+0000; a numeric `exp` not in the past and an
+/// optional numeric `nbf` not in the future (with [`LEEWAY`]). A listed claim
+/// that is `null` or of another type is malformed, not absent.
+pub fn check_claims(
+    claims: &Map<String, Value>,
+    now: f64,
+    check_exp: bool,
+) -> Result<Caller, String> {
+    let date = |name: &str| -> Result<Option<f64>, String> {
+        match claims.get(name) {
+            None => Ok(None),
+            Some(Value::Number(n)) => n
+                .as_f64()
+                .filter(|f| f.is_finite())
+                .map(Some)
+                .ok_or_else(|| format!("The token's `{name}` is not a number.")),
+            Some(_) => Err(format!("The token's `{name}` is not a number.")),
         }
-        Ok(Caller {
-            sub: c.sub,
-            tenant_id: c.tenant_id,
-            app_id: c.app_id,
-        })
+    };
+    let exp = date("exp")?.ok_or("The token has no `exp`.")?;
+    if check_exp && exp + LEEWAY < now {
+        return Err("The token has expired.".into());
+    }
+    if let Some(nbf) = date("nbf")?
+        && nbf - LEEWAY > now
+    {
+        return Err("The token is not valid yet (`nbf`).".into());
+    }
+    let text = |name: &str| -> Result<Option<String>, String> {
+        match claims.get(name) {
+            None => Ok(None),
+            Some(Value::String(s))
+                if !s.is_empty() && s.chars().count() <= MAX_CLAIM_CHARS && !s.contains('\0') =>
+            {
+                Ok(Some(s.clone()))
+            }
+            Some(_) => Err(format!(
+                "The token's `{name}` must be a non-empty string of at most {MAX_CLAIM_CHARS} characters without U+0000."
+            )),
+        }
+    };
+    let sub = text("sub")?.ok_or("The token has no `sub`.")?;
+    let tenant_id = text("tenant_id")?.ok_or("The token has no `tenant_id`.")?;
+    let app_id = text("app_id")?;
+    Ok(Caller {
+        sub,
+        tenant_id,
+        app_id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn claims(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn well_formed_claims_name_the_caller() {
+        let c = check_claims(
+            &claims(json!({"sub": "u", "tenant_id": "t", "exp": 2e9, "nbf": 1.5e9, "aud": 7})),
+            1.7e9,
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            (c.sub.as_str(), c.tenant_id.as_str(), c.app_id),
+            ("u", "t", None)
+        );
+        let long = "x".repeat(MAX_CLAIM_CHARS);
+        let c = check_claims(
+            &claims(json!({"sub": "u", "tenant_id": long, "app_id": "a", "exp": 2000000000})),
+            1.7e9,
+            true,
+        )
+        .unwrap();
+        assert_eq!(c.app_id.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn claims_that_break_the_rules_are_refused() {
+        let ok = json!({"sub": "u", "tenant_id": "t", "exp": 2e9});
+        let with = |k: &str, v: Value| {
+            let mut m = claims(ok.clone());
+            m.insert(k.into(), v);
+            m
+        };
+        let without = |k: &str| {
+            let mut m = claims(ok.clone());
+            m.remove(k);
+            m
+        };
+        let long = Value::from("x".repeat(MAX_CLAIM_CHARS + 1));
+        let cases = [
+            without("exp"),
+            without("sub"),
+            without("tenant_id"),
+            with("exp", json!("2000000000")),
+            with("exp", Value::Null),
+            with("exp", json!(1.0e9)),
+            with("nbf", json!(1.8e9)),
+            with("nbf", Value::Null),
+            with("sub", json!("")),
+            with("sub", json!(7)),
+            with("tenant_id", long.clone()),
+            with("tenant_id", json!("a\u{0}b")),
+            with("app_id", Value::Null),
+            with("app_id", json!("")),
+            with("app_id", json!(["a"])),
+            with("app_id", long),
+        ];
+        for c in cases {
+            assert!(check_claims(&c, 1.7e9, true).is_err(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn leeway_is_thirty_seconds() {
+        let at = |exp: f64, nbf: f64| {
+            check_claims(
+                &claims(json!({"sub": "u", "tenant_id": "t", "exp": exp, "nbf": nbf})),
+                1000.0,
+                true,
+            )
+        };
+        assert!(at(975.0, 1025.0).is_ok());
+        assert!(at(969.0, 1000.0).is_err());
+        assert!(at(2000.0, 1031.0).is_err());
     }
 }

@@ -6,6 +6,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::cursor::Position;
 use crate::fault::fault;
+use crate::json;
 use crate::problem::{FieldError, Problem};
 use crate::store::{ListQuery, Record, Scope, StoreError};
 use crate::time;
@@ -19,8 +20,8 @@ use axum::response::{IntoResponse, Response};
 use contact_schema::model::{Computed, FieldType, Filter, Reference, Stamp, Writer};
 use serde_json::{Map, Value};
 
-/// The largest body accepted, in bytes.
-pub const MAX_BODY: usize = 1_048_576;
+/// How long a client may take to send its body once its headers are in.
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 /// How often an unconditional write retries when another write got there first.
 const MAX_RETRIES: usize = 1000;
 
@@ -33,28 +34,99 @@ fn scope(caller: &Caller) -> Scope {
     }
 }
 
-fn store_error(e: StoreError) -> Problem {
+/// The answer to a storage failure: 409 for a uniqueness rule, 422 for a
+/// constraint (naming its field), 503 when the storage is unreachable, 500
+/// otherwise. Internal text goes to the log, never into a response.
+fn store_error(state: &AppState, e: StoreError) -> Problem {
     match e {
-        StoreError::Unique => Problem::conflict(
-            "A uniqueness rule is broken: this email is already used in this account.",
-        ),
-        StoreError::Constraint(m) => Problem::invalid(vec![FieldError {
-            field: "body".into(),
-            message: m,
-        }]),
-        other => Problem::internal(other.to_string()),
+        StoreError::Unique { field } => Problem::conflict(unique_detail(state, field.as_deref())),
+        StoreError::Constraint { field, message } => {
+            eprintln!("reference-server: a constraint refused a validated write: {message}");
+            Problem::invalid(vec![FieldError {
+                field: field.unwrap_or_else(|| "body".into()),
+                message: "is refused by the storage's rules".into(),
+            }])
+        }
+        StoreError::Unavailable(why) => {
+            eprintln!("reference-server: storage unavailable: {why}");
+            Problem::unavailable()
+        }
+        other => {
+            eprintln!("reference-server: storage failure: {other}");
+            Problem::internal()
+        }
     }
 }
 
-/// Reads the body: 413 over the limit, 415 without a JSON media type, 400
-/// when empty, not JSON, or not an object.
-async fn read_object(headers: &HeaderMap, body: Body) -> Result<Map<String, Value>> {
-    let bytes: Bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
-        Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("The body is over {MAX_BODY} bytes."),
-        )
-    })?;
+/// The 409 detail for a broken uniqueness rule on `field`, from the model.
+fn unique_detail(state: &AppState, field: Option<&str>) -> String {
+    let name = state.model.name.to_lowercase();
+    match state
+        .model
+        .unique
+        .iter()
+        .find(|u| Some(u.field.as_str()) == field)
+    {
+        Some(u) => {
+            let scope = if u.within.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " with the same {}",
+                    u.within
+                        .iter()
+                        .map(|w| format!("`{w}`"))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                )
+            };
+            format!(
+                "Another {name}{scope} already has this `{}`{}.",
+                u.field,
+                if u.case_insensitive {
+                    " (compared ignoring ASCII case)"
+                } else {
+                    ""
+                }
+            )
+        }
+        None => format!("Another {name} already holds a value that must be unique."),
+    }
+}
+
+/// Reads the body: 413 over the limit, 400 when it cannot be read (broken
+/// framing) or does not arrive in time, 415 without a JSON media type, 400
+/// when empty, not JSON (repeated member names included), or not an object.
+async fn read_object(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Map<String, Value>> {
+    let max = state.model.api.max_body_bytes as usize;
+    let bytes: Bytes =
+        match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, max)).await {
+            Ok(Ok(b)) => b,
+            Ok(Err(e)) if is_length_limit(&e) => {
+                return Err(Problem::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("The body is over {max} bytes."),
+                ));
+            }
+            Ok(Err(_)) => {
+                return Err(Problem::bad_request(
+                    "The body could not be read: its framing is malformed.",
+                ));
+            }
+            Err(_) => {
+                return Err(Problem::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    format!(
+                        "The body did not arrive within {} seconds.",
+                        BODY_TIMEOUT.as_secs()
+                    ),
+                ));
+            }
+        };
     let media = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -77,11 +149,25 @@ async fn read_object(headers: &HeaderMap, body: Body) -> Result<Map<String, Valu
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Problem::bad_request("The body is empty."));
     }
-    match serde_json::from_slice::<Value>(&bytes) {
+    match json::parse(&bytes) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(Problem::bad_request("The body must be a JSON object.")),
-        Err(e) => Err(Problem::bad_request(format!("The body is not JSON: {e}."))),
+        Err(e) => Err(Problem::bad_request(format!(
+            "The body is not I-JSON: {e}."
+        ))),
     }
+}
+
+/// Whether reading a body failed on the size limit (and not on framing).
+fn is_length_limit(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if err.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = err.source();
+    }
+    false
 }
 
 fn validate(state: &AppState, body: &Map<String, Value>, kind: BodyKind) -> Result<Valid> {
@@ -233,40 +319,71 @@ fn fill_in(
     }
 }
 
-/// 422 when a reference set by the body names no visible, live, other item.
+/// The item with `id` visible in `scope`, soft-deleted or not. An id that
+/// cannot name an item (wrong format, U+0000) is looked up nowhere: 404.
+async fn lookup(state: &AppState, scope: &Scope, id: &str) -> Result<Option<Record>> {
+    let id_field = state.model.stamp(Stamp::Id).expect("a model has an id");
+    if state
+        .rules
+        .check(&state.model, id_field, &Value::from(id))
+        .is_err()
+    {
+        return Ok(None);
+    }
+    state
+        .store
+        .get(scope, id)
+        .await
+        .map_err(|e| store_error(state, e))
+}
+
+/// 422 when a reference set by the body names no visible, live, other item,
+/// or one that does not share the rule's `same` fields with `after`, the
+/// item as the write would leave it.
 async fn check_references(
     state: &AppState,
     caller: &Caller,
     body: &Map<String, Value>,
+    after: &Record,
     own_id: Option<&str>,
 ) -> Result<()> {
     let mut errors = Vec::new();
-    for f in state
-        .model
-        .client_fields()
-        .filter(|f| f.references == Some(Reference::SameResource))
-    {
+    for f in state.model.client_fields() {
+        let Some(Reference::SameResource { same }) = &f.references else {
+            continue;
+        };
         let Some(target) = body.get(&f.name).and_then(Value::as_str) else {
             continue;
         };
         let ok = if Some(target) == own_id {
             false
         } else {
-            match state
-                .store
-                .get(&scope(caller), target)
-                .await
-                .map_err(store_error)?
-            {
-                Some(r) => !is_deleted(state, &r),
+            match lookup(state, &scope(caller), target).await? {
+                Some(r) => {
+                    !is_deleted(state, &r)
+                        && same.iter().all(|s| {
+                            r.get(s).unwrap_or(&Value::Null) == after.get(s).unwrap_or(&Value::Null)
+                        })
+                }
                 None => false,
             }
         };
         if !ok {
+            let shared = if same.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " with the same {}",
+                    same.iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                )
+            };
             errors.push(FieldError {
                 field: f.name.clone(),
                 message: format!(
-                    "must be the id of another {} you can see that is not deleted",
+                    "must be the id of another {} you can see that is not deleted{shared}",
                     state.model.name.to_lowercase()
                 ),
             });
@@ -298,9 +415,8 @@ async fn create_inner(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<Response> {
-    let body = read_object(headers, body).await?;
+    let body = read_object(state, headers, body).await?;
     let valid = validate(state, &body, BodyKind::Create)?;
-    check_references(state, caller, &valid.fields, None).await?;
     let now_t = time::now_after(None);
     let now = time::canonical(now_t);
     let mut record: Record = state
@@ -312,8 +428,11 @@ async fn create_inner(
     for (k, v) in &valid.fields {
         record.insert(k.clone(), v.clone());
     }
+    let tenant_field = state.model.stamp(Stamp::Tenant).map(|f| f.name.as_str());
     if fault!(state, TenantFromBody)
-        && let Some(t) = body.get("tenant_id").and_then(Value::as_str)
+        && let Some(t) = tenant_field
+            .and_then(|f| body.get(f))
+            .and_then(Value::as_str)
     {
         let c = Caller {
             tenant_id: t.to_owned(),
@@ -330,14 +449,15 @@ async fn create_inner(
         Value::from(format!("{}_{}", state.model.id_prefix, ulid)),
     );
     fill_in(state, &mut record, &valid.fields, &Map::new(), &now);
+    check_references(state, caller, &valid.fields, &record, None).await?;
     state.store.insert(&record).await.map_err(|e| match e {
-        StoreError::Unique if fault!(state, DuplicateEmail422) => {
+        StoreError::Unique { field: Some(field) } if fault!(state, DuplicateEmail422) => {
             Problem::invalid(vec![FieldError {
-                field: "email".into(),
+                field,
                 message: "taken".into(),
             }])
         }
-        e => store_error(e),
+        e => store_error(state, e),
     })?;
     let mut res = with_item(state, StatusCode::CREATED, &record);
     let id = record[&id_field.name].as_str().unwrap_or_default();
@@ -365,10 +485,10 @@ pub async fn get(
         s.tenant_id = t;
         s.app_id = None;
     }
-    match state.store.get(&s, &id).await {
+    match lookup(&state, &s, &id).await {
         Ok(Some(r)) => with_item(&state, StatusCode::OK, &r),
-        Ok(None) => state.problem(Problem::not_found()),
-        Err(e) => state.problem(store_error(e)),
+        Ok(None) => state.problem(Problem::not_found(&state.model.name)),
+        Err(p) => state.problem(p),
     }
 }
 
@@ -418,7 +538,7 @@ async fn update_inner(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<Response> {
-    let body = read_object(headers, body).await?;
+    let body = read_object(state, headers, body).await?;
     let valid = validate(state, &body, BodyKind::Update)?;
     write_item(
         state,
@@ -433,10 +553,10 @@ async fn update_inner(
                     && expected != version
                 {
                     return Err(Problem::conflict(format!(
-                        "The contact is at version {version}, not {expected}."
+                        "The {} is at version {version}, not {expected}.",
+                        state.model.name.to_lowercase()
                     )));
                 }
-                check_references(state, caller, &valid.fields, Some(id)).await?;
                 let mut record = current.clone();
                 let mut errors = Vec::new();
                 for (k, v) in &valid.fields {
@@ -462,6 +582,7 @@ async fn update_inner(
                 }
                 stamp_write(state, &mut record, caller, &now, false, false);
                 fill_in(state, &mut record, &valid.fields, &current, &now);
+                check_references(state, caller, &valid.fields, &record, Some(id)).await?;
                 Ok(record)
             }
         },
@@ -496,14 +617,10 @@ where
 {
     let s = scope(caller);
     for _ in 0..MAX_RETRIES {
-        let current = state
-            .store
-            .get(&s, id)
-            .await
-            .map_err(store_error)?
-            .ok_or_else(Problem::not_found)?;
+        let not_found = || Problem::not_found(&state.model.name);
+        let current = lookup(state, &s, id).await?.ok_or_else(not_found)?;
         if is_deleted(state, &current) && !(op == Op::Update && fault!(state, UpdateDeleted)) {
-            return Err(Problem::not_found());
+            return Err(not_found());
         }
         let version = version_of(state, &current);
         if if_match(headers, version) == Some(false) && !fault!(state, IgnoreIfMatch) {
@@ -520,7 +637,7 @@ where
             .store
             .update(&s, &record, version)
             .await
-            .map_err(store_error)?
+            .map_err(|e| store_error(state, e))?
         {
             return Ok(with_item(state, StatusCode::OK, &record));
         }
@@ -598,12 +715,24 @@ pub async fn list(
 }
 
 async fn list_inner(state: &AppState, caller: &Caller, raw: &str) -> Result<Response> {
+    let api = state.model.api;
     let mut q = ListQuery {
-        limit: 25,
+        limit: api.default_page_size,
         ..ListQuery::default()
     };
     let mut cursor = None;
     let pairs: Vec<(String, String)> = serde_urlencoded_pairs(raw)?;
+    // The list's own parameters never hold U+0000; unknown ones are ignored whatever they hold.
+    let own = ["limit", "cursor", "include_deleted"]
+        .into_iter()
+        .chain(state.model.filters().map(|(f, _)| f.name.as_str()));
+    for name in own {
+        if pairs.iter().any(|(k, v)| k == name && v.contains('\0')) {
+            return Err(Problem::bad_request(format!(
+                "`{name}` must not contain U+0000 (NUL)."
+            )));
+        }
+    }
     let get = |name: &str| {
         pairs
             .iter()
@@ -619,7 +748,7 @@ async fn list_inner(state: &AppState, caller: &Caller, raw: &str) -> Result<Resp
         if n == 0 {
             return Err(Problem::bad_request("`limit` must be at least 1."));
         }
-        q.limit = n.min(100) as u32;
+        q.limit = n.min(u64::from(api.max_page_size)) as u32;
     }
     if state.model.soft_delete().is_some()
         && let Some(v) = get("include_deleted")
@@ -666,7 +795,7 @@ async fn list_inner(state: &AppState, caller: &Caller, raw: &str) -> Result<Resp
         .store
         .list(&scope(caller), &q)
         .await
-        .map_err(store_error)?;
+        .map_err(|e| store_error(state, e))?;
     let more = rows.len() > q.limit as usize;
     rows.truncate(q.limit as usize);
     let next = match (more, rows.last()) {

@@ -16,8 +16,10 @@ pub mod auth;
 pub mod cursor;
 pub mod fault;
 pub mod handlers;
+pub mod json;
 pub mod migrations;
 pub mod problem;
+pub mod serve;
 pub mod store;
 pub mod time;
 pub mod validate;
@@ -127,13 +129,9 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
     match state.verifier.caller_checked(req.headers(), check_exp) {
         Ok(caller) => {
             req.extensions_mut().insert(caller);
-            let head = req.method() == axum::http::Method::HEAD;
-            let mut res = next.run(req).await;
-            if head {
-                // HEAD answers as GET without a body.
-                *res.body_mut() = axum::body::Body::empty();
-            }
-            res
+            // HEAD runs the GET handler; axum's router then drops the body
+            // after setting `Content-Length` to the length GET sends.
+            next.run(req).await
         }
         Err(p) => state.problem(p),
     }
@@ -203,13 +201,9 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let app = router(state);
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let task = tokio::spawn(serve::serve(listener, app, async {
+        let _ = stopped.await;
+    }));
     Ok(Server {
         addr,
         stop: Some(stop),

@@ -51,6 +51,11 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    // Each connection is a file descriptor: take all the hard limit allows, as
+    // many servers do, so the default soft limit (often 1024) is not the ceiling.
+    if let Err(e) = rlimit::increase_nofile_limit(u64::MAX) {
+        eprintln!("warning: could not raise the open-files limit: {e}");
+    }
     let public_key = match &cli.jwt_public_key {
         Some(p) => Some(
             std::fs::read(p)

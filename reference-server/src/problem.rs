@@ -1,8 +1,11 @@
-//! RFC 9457 problem details: every 4xx (and the rare 5xx) the server sends.
+//! RFC 9457 problem details: every 4xx, and the 503 of a storage outage, the server sends.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+
+/// The `Retry-After` of a 503, in seconds.
+pub const RETRY_AFTER: u32 = 2;
 
 /// One offending field of a 422.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -20,7 +23,7 @@ pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
     /// The HTTP reason phrase.
-    pub title: String,
+    pub title: &'static str,
     /// The HTTP status.
     pub status: u16,
     /// What went wrong, for people.
@@ -30,12 +33,14 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
     #[serde(skip)]
     allow: Option<&'static str>,
+    #[serde(skip)]
+    retry_after: Option<u32>,
 }
 
 impl Problem {
     /// A problem with `status` and `detail`.
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        let title = status.canonical_reason().unwrap_or("Error").to_owned();
+        let title = status.canonical_reason().unwrap_or("Error");
         let slug = title.to_lowercase().replace(' ', "-");
         Problem {
             kind: format!("https://contact-toolkit.dev/problems/{slug}"),
@@ -44,6 +49,7 @@ impl Problem {
             detail: detail.into(),
             errors: Vec::new(),
             allow: None,
+            retry_after: None,
         }
     }
 
@@ -57,9 +63,13 @@ impl Problem {
         Problem::new(StatusCode::UNAUTHORIZED, detail)
     }
 
-    /// 404 for an item, the same for "never existed" and "not yours".
-    pub fn not_found() -> Self {
-        Problem::new(StatusCode::NOT_FOUND, "No contact with this id.")
+    /// 404 for an item of the resource named `name`, the same for "never
+    /// existed" and "not yours".
+    pub fn not_found(name: &str) -> Self {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            format!("No {} with this id.", name.to_lowercase()),
+        )
     }
 
     /// 405 with the allowed methods.
@@ -96,9 +106,23 @@ impl Problem {
         p
     }
 
-    /// 500: only for failures of the database itself; never for any input.
-    pub fn internal(detail: impl Into<String>) -> Self {
-        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, detail)
+    /// 500: a failure of the server itself, never caused by any input. The
+    /// detail says nothing of the cause, which goes to the log instead.
+    pub fn internal() -> Self {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The server failed to answer; the failure is logged.",
+        )
+    }
+
+    /// 503 with `Retry-After`: the storage is unreachable or did not answer in time.
+    pub fn unavailable() -> Self {
+        let mut p = Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("The storage is unavailable; try again in {RETRY_AFTER} seconds."),
+        );
+        p.retry_after = Some(RETRY_AFTER);
+        p
     }
 
     /// The HTTP status.
@@ -122,6 +146,9 @@ impl IntoResponse for Problem {
         }
         if let Some(allow) = self.allow {
             h.insert(header::ALLOW, HeaderValue::from_static(allow));
+        }
+        if let Some(secs) = self.retry_after {
+            h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         res
     }

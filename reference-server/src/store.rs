@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// A contact as stored: every field, null where unset.
 pub type Record = Map<String, Value>;
@@ -22,15 +23,34 @@ pub enum Dialect {
     Postgres,
 }
 
+/// How long one storage operation may take, connection included, before
+/// the request gets a 503: a storage that stops answering never hangs a request.
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a request waits for a pooled connection.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
+/// How long a connection returned to the pool may take to prove it still works.
+const RELEASE_PING_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A uniqueness rule (a unique index) refused the write.
     #[error("a uniqueness rule refused the write")]
-    Unique,
+    Unique {
+        /// The field of the rule, when the index tells.
+        field: Option<String>,
+    },
     /// A CHECK constraint refused the write (validation should have caught it).
-    #[error("a constraint refused the write: {0}")]
-    Constraint(String),
+    #[error("a constraint refused the write: {message}")]
+    Constraint {
+        /// The field the constraint belongs to, when its name tells.
+        field: Option<String>,
+        /// The database's message (for the log, never for a response).
+        message: String,
+    },
+    /// The storage is unreachable, refused the connection, or did not answer in time.
+    #[error("the storage is unavailable: {0}")]
+    Unavailable(String),
     /// The URL names no supported database.
     #[error("unsupported database URL `{0}`: use sqlite:… or postgres://…")]
     UnsupportedUrl(String),
@@ -113,11 +133,22 @@ impl Store {
                     Ok(())
                 })
             })
+            // A connection whose query was abandoned at a timeout goes back to the
+            // pool only if it answers a ping in time; one cut off mid-outage is closed.
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    Ok(
+                        tokio::time::timeout(RELEASE_PING_TIMEOUT, sqlx::Connection::ping(conn))
+                            .await
+                            .is_ok_and(|r| r.is_ok()),
+                    )
+                })
+            })
             .max_connections(if in_memory { 1 } else { max_connections })
             .min_connections(if in_memory { 1 } else { 0 })
             .idle_timeout(None)
             .max_lifetime(None)
-            .acquire_timeout(std::time::Duration::from_secs(5))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect(url)
             .await?;
         migrations::run(&pool, dialect).await?;
@@ -236,7 +267,10 @@ impl Store {
                 self.dialect,
             );
         }
-        q.execute(&self.pool).await.map_err(classify)?;
+        let _writer = self.writer().await;
+        deadline(q.execute(&self.pool))
+            .await
+            .map_err(|e| self.classify(e))?;
         Ok(())
     }
 
@@ -256,7 +290,9 @@ impl Store {
         for b in &binds {
             q = q.bind(b.as_str().map(str::to_owned));
         }
-        let row = q.fetch_optional(&self.pool).await?;
+        let row = deadline(q.fetch_optional(&self.pool))
+            .await
+            .map_err(|e| self.classify(e))?;
         Ok(row.map(|r| self.decode(&r)))
     }
 
@@ -311,7 +347,9 @@ impl Store {
             q = q.bind(expected);
         }
         let _writer = self.writer().await;
-        let done = q.execute(&self.pool).await.map_err(classify)?;
+        let done = deadline(q.execute(&self.pool))
+            .await
+            .map_err(|e| self.classify(e))?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -364,7 +402,9 @@ impl Store {
         for b in &binds {
             q = q.bind(b.as_str().map(str::to_owned));
         }
-        let rows = q.fetch_all(&self.pool).await?;
+        let rows = deadline(q.fetch_all(&self.pool))
+            .await
+            .map_err(|e| self.classify(e))?;
         Ok(rows.iter().map(|r| self.decode(r)).collect())
     }
 
@@ -453,14 +493,82 @@ fn bind_field<'q>(q: AnyQuery<'q>, f: &Field, v: &Value, d: Dialect) -> AnyQuery
     }
 }
 
-fn classify(e: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(db) = &e {
-        if db.is_unique_violation() {
-            return StoreError::Unique;
-        }
-        if db.is_check_violation() {
-            return StoreError::Constraint(db.message().to_owned());
+/// Runs one storage operation under [`OPERATION_TIMEOUT`]; running out is a
+/// [`sqlx::Error::PoolTimedOut`], which [`Store::classify`] calls unavailable.
+async fn deadline<T>(
+    op: impl std::future::Future<Output = Result<T, sqlx::Error>>,
+) -> Result<T, sqlx::Error> {
+    tokio::time::timeout(OPERATION_TIMEOUT, op)
+        .await
+        .unwrap_or(Err(sqlx::Error::PoolTimedOut))
+}
+
+impl Store {
+    /// Sorts a database error into what the server answers: a rule of the
+    /// schema (naming its field where the constraint's name tells), an
+    /// unreachable storage, or anything else.
+    fn classify(&self, e: sqlx::Error) -> StoreError {
+        match &e {
+            sqlx::Error::Database(db) => {
+                let constraint = db
+                    .constraint()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| constraint_in_message(db.message()));
+                if db.is_unique_violation() {
+                    let field = self.field_of(&constraint).or_else(|| {
+                        (self.model.unique.len() == 1).then(|| self.model.unique[0].field.clone())
+                    });
+                    return StoreError::Unique { field };
+                }
+                if db.is_check_violation() {
+                    return StoreError::Constraint {
+                        field: self.field_of(&constraint),
+                        message: db.message().to_owned(),
+                    };
+                }
+                let code = db.code().unwrap_or_default();
+                // PostgreSQL: connection exceptions (class 08), shutting down or
+                // starting up (57P01–57P03), too many connections (53300);
+                // SQLite: busy or locked (5, 6).
+                if code.starts_with("08")
+                    || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300" | "5" | "6")
+                {
+                    return StoreError::Unavailable(e.to_string());
+                }
+                StoreError::Database(e)
+            }
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(e.to_string()),
+            _ => StoreError::Database(e),
         }
     }
-    StoreError::Database(e)
+
+    /// The field whose constraint or index is named `name` (`{table}_{field}_…`).
+    fn field_of(&self, name: &str) -> Option<String> {
+        let rest = name.strip_prefix(&self.model.table)?.strip_prefix('_')?;
+        self.model
+            .fields
+            .iter()
+            .filter(|f| {
+                rest.strip_prefix(f.name.as_str())
+                    .is_some_and(|after| after.is_empty() || after.starts_with('_'))
+            })
+            .max_by_key(|f| f.name.len())
+            .map(|f| f.name.clone())
+    }
+}
+
+/// SQLite names the constraint only in its message: `CHECK constraint
+/// failed: contacts_email_format`, `UNIQUE constraint failed: index 'contacts_email_unique'`.
+fn constraint_in_message(message: &str) -> String {
+    message
+        .rsplit([' ', ':'])
+        .next()
+        .unwrap_or_default()
+        .trim_matches(['\'', '"'])
+        .to_owned()
 }

@@ -101,6 +101,7 @@ impl Rules {
         match &f.ty {
             FieldType::String => {
                 let s = value.as_str().ok_or("must be a string")?;
+                no_nul(s)?;
                 let n = s.chars().count() as u32;
                 if let Some(max) = model.max_length(f)
                     && n > max
@@ -125,6 +126,7 @@ impl Rules {
             }
             FieldType::Enum { values } => {
                 let s = value.as_str().ok_or("must be a string")?;
+                no_nul(s)?;
                 if values.iter().any(|v| v == s) {
                     Ok(value.clone())
                 } else {
@@ -148,13 +150,24 @@ impl Rules {
                 let s = value
                     .as_str()
                     .ok_or("must be an RFC 3339 date-time string")?;
-                time::parse(s)
-                    .map(|t| Value::String(time::canonical(t)))
-                    .ok_or_else(|| "must be an RFC 3339 date-time with a time zone offset".into())
+                no_nul(s)?;
+                match time::parse(s) {
+                    Ok(t) => Ok(Value::String(time::canonical(t))),
+                    Err(time::BadTime::Syntax) => {
+                        Err("must be an RFC 3339 date-time with a time zone offset".into())
+                    }
+                    Err(time::BadTime::OutOfRange) => Err(
+                        "must be an instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z"
+                            .into(),
+                    ),
+                }
             }
             FieldType::JsonObject => {
                 if !value.is_object() {
                     return Err("must be a JSON object".into());
+                }
+                if contains_nul(value) {
+                    return Err(NUL.into());
                 }
                 check_json_limits(f, value)?;
                 Ok(value.clone())
@@ -168,6 +181,7 @@ impl Rules {
                 }
                 for item in items {
                     let s = item.as_str().ok_or("must be an array of strings")?;
+                    no_nul(s)?;
                     let n = s.chars().count() as u32;
                     if l.item_min_length.is_some_and(|min| n < min)
                         || l.item_max_length.is_some_and(|max| n > max)
@@ -182,6 +196,27 @@ impl Rules {
                 Ok(value.clone())
             }
         }
+    }
+}
+
+/// The message for a string holding U+0000, which no backend stores alike.
+const NUL: &str = "must not contain U+0000 (NUL)";
+
+fn no_nul(s: &str) -> Result<(), String> {
+    if s.contains('\0') {
+        Err(NUL.into())
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether any string in `v`, object keys included, holds U+0000.
+pub fn contains_nul(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(a) => a.iter().any(contains_nul),
+        Value::Object(m) => m.iter().any(|(k, v)| k.contains('\0') || contains_nul(v)),
+        _ => false,
     }
 }
 

@@ -66,7 +66,7 @@ fn error_meaning(op: Operation, code: u16, model: &ResourceModel) -> String {
             format!("The body `version` does not match, or a uniqueness rule is broken ({unique}).")
         }
         (_, 412) => "`If-Match` matches no current version.".into(),
-        (_, 413) => "The body is over 1,048,576 bytes.".into(),
+        (_, 413) => format!("The body is over {} bytes.", model.api.max_body_bytes),
         (_, 415) => "The body is not `application/json` or `application/merge-patch+json`.".into(),
         (_, 422) => "One or more fields are invalid; `errors` names each.".into(),
         _ => "Error.".into(),
@@ -135,10 +135,11 @@ fn document(model: &ResourceModel) -> Value {
         "description": format!("The {lower} id. Any id the caller cannot see, malformed or not, is a 404."),
         "schema": { "type": "string" }
     }));
+    let (page_size, max_page) = (model.api.default_page_size, model.api.max_page_size);
     parameters.insert("Limit".into(), json!({
         "name": "limit", "in": "query",
-        "description": "Page size: decimal digits, 1 or more; absent means 25, above 100 is capped at 100; 0 or anything else is a 400.",
-        "schema": { "type": "integer", "minimum": 1, "default": 25 }
+        "description": format!("Page size: decimal digits, 1 or more; absent means {page_size}, above {max_page} is capped at {max_page}; 0 or anything else is a 400."),
+        "schema": { "type": "integer", "minimum": 1, "default": page_size }
     }));
     parameters.insert("Cursor".into(), json!({
         "name": "cursor", "in": "query",

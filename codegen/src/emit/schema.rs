@@ -5,7 +5,7 @@
 //! settings are for its derive).
 
 use contact_schema::ResourceModel;
-use contact_schema::model::{Computed, Field, FieldType, Filter, Writer};
+use contact_schema::model::{Computed, Field, FieldType, Filter, Reference, Writer};
 use schemars::Schema;
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
@@ -247,8 +247,21 @@ pub fn describe(field: &Field) -> String {
             None => {}
         },
     }
-    if field.references.is_some() {
-        add("The id of another visible, not soft-deleted item of this resource; checked when a write sets it.".to_owned());
+    if let Some(Reference::SameResource { same }) = &field.references {
+        let shared = if same.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " with the same {} after the write",
+                same.iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            )
+        };
+        add(format!(
+            "The id of another visible, not soft-deleted item of this resource{shared}; checked when a write sets it."
+        ));
     }
     if let Some(filter) = field.filter {
         add(match filter {

@@ -51,7 +51,8 @@ async fn post(
         .await
 }
 
-pub fn checks(_m: &ResourceModel) -> Vec<Check> {
+pub fn checks(m: &ResourceModel) -> Vec<Check> {
+    let max_body = m.api.max_body_bytes as usize;
     vec![
         Check::new(
             Family::Errors,
@@ -123,9 +124,9 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Family::Errors,
             "too_large_413",
             Level::Must,
-            "a body over 1,048,576 bytes is a 413, before the media type is looked at",
-            |ctx: Arc<Ctx>| async move {
-                let ex = post(&ctx, "text/plain", vec![b' '; 1_048_577]).await?;
+            format!("a body over {max_body} bytes is a 413, before the media type is looked at"),
+            move |ctx: Arc<Ctx>| async move {
+                let ex = post(&ctx, "text/plain", vec![b' '; max_body + 1]).await?;
                 ensure(ex.status == 413, &ex, "expected 413")?;
                 problem(&ex)
             },

@@ -77,30 +77,40 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 ))
             },
         ),
-        Check::new(
-            Family::Pagination,
-            "limit_rules",
-            Level::Must,
-            "limit: 1 to 100, above 100 capped, absent 25; 0, negatives and non-digits are a 400",
-            |ctx: Arc<Ctx>| async move {
-                for bad in ["0", "abc", "-1", "1.5", ""] {
-                    let ex = ctx.list(Role::A1, &format!("limit={bad}")).await?;
-                    ensure(ex.status == 400, &ex, format!("limit={bad} must be a 400"))?;
-                }
-                let ex = ctx.list(Role::A1, "limit=1000").await?;
-                ensure(
-                    ex.status == 200 && ex.body["data"].as_array().is_some_and(|d| d.len() <= 100),
-                    &ex,
-                    "limit=1000 must be capped at 100",
-                )?;
-                let ex = ctx.list(Role::A1, "").await?;
-                ensure(
-                    ex.status == 200 && ex.body["data"].as_array().is_some_and(|d| d.len() <= 25),
-                    &ex,
-                    "the default page is at most 25",
-                )
-            },
-        ),
+        {
+            let (page, max) = (
+                m.api.default_page_size as usize,
+                m.api.max_page_size as usize,
+            );
+            Check::new(
+                Family::Pagination,
+                "limit_rules",
+                Level::Must,
+                format!(
+                    "limit: 1 to {max}, above {max} capped, absent {page}; 0, negatives and non-digits are a 400"
+                ),
+                move |ctx: Arc<Ctx>| async move {
+                    for bad in ["0", "abc", "-1", "1.5", ""] {
+                        let ex = ctx.list(Role::A1, &format!("limit={bad}")).await?;
+                        ensure(ex.status == 400, &ex, format!("limit={bad} must be a 400"))?;
+                    }
+                    let ex = ctx.list(Role::A1, &format!("limit={}", max * 10)).await?;
+                    ensure(
+                        ex.status == 200
+                            && ex.body["data"].as_array().is_some_and(|d| d.len() <= max),
+                        &ex,
+                        format!("limit={} must be capped at {max}", max * 10),
+                    )?;
+                    let ex = ctx.list(Role::A1, "").await?;
+                    ensure(
+                        ex.status == 200
+                            && ex.body["data"].as_array().is_some_and(|d| d.len() <= page),
+                        &ex,
+                        format!("the default page is at most {page}"),
+                    )
+                },
+            )
+        },
         Check::new(
             Family::Pagination,
             "bad_cursor_400",

@@ -168,7 +168,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
     }
     if let Some(f) = client
         .iter()
-        .find(|f| f.references == Some(Reference::SameResource))
+        .find(|f| matches!(f.references, Some(Reference::SameResource { .. })))
     {
         let name = f.name.clone();
         out.push(Check::new(Family::Validation, "reference_must_be_visible_live_other", Level::Must, format!("`{name}` must name another visible, not soft-deleted contact; itself, unknown or another tenant's is a 422"), move |ctx: Arc<Ctx>| {

@@ -104,6 +104,9 @@ pub struct Container {
     pub table: Option<Spanned<String>>,
     pub schema_version: Option<Spanned<u32>>,
     pub max_length: Option<Spanned<u32>>,
+    pub page_size: Option<Spanned<u32>>,
+    pub max_page_size: Option<Spanned<u32>>,
+    pub max_body_bytes: Option<Spanned<u32>>,
 }
 
 const CONTAINER_KEYS: &[Symbol] = &[
@@ -116,6 +119,9 @@ const CONTAINER_KEYS: &[Symbol] = &[
     TABLE,
     SCHEMA_VERSION,
     MAX_LENGTH,
+    PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    MAX_BODY_BYTES,
 ];
 
 impl Container {
@@ -130,6 +136,9 @@ impl Container {
         let mut table = Attr::none(cx, TABLE);
         let mut schema_version = Attr::none(cx, SCHEMA_VERSION);
         let mut max_length = Attr::none(cx, MAX_LENGTH);
+        let mut page_size = Attr::none(cx, PAGE_SIZE);
+        let mut max_page_size = Attr::none(cx, MAX_PAGE_SIZE);
+        let mut max_body_bytes = Attr::none(cx, MAX_BODY_BYTES);
         for attr in attrs.iter().filter(|a| a.path() == RESOURCE) {
             parse_keys(cx, attr, |meta| {
                 let p = &meta.path;
@@ -192,6 +201,18 @@ impl Container {
                 } else if p == MAX_LENGTH {
                     let (lit, n) = lit_u32(meta)?;
                     max_length.set(&lit, n);
+                } else if p == PAGE_SIZE || p == MAX_PAGE_SIZE || p == MAX_BODY_BYTES {
+                    let (lit, n) = lit_u32(meta)?;
+                    if n == 0 {
+                        return Err(syn::Error::new_spanned(&lit, "a limit is at least 1"));
+                    }
+                    if p == PAGE_SIZE {
+                        page_size.set(&lit, n);
+                    } else if p == MAX_PAGE_SIZE {
+                        max_page_size.set(&lit, n);
+                    } else {
+                        max_body_bytes.set(&lit, n);
+                    }
                 } else {
                     return Err(unknown(meta, RESOURCE, CONTAINER_KEYS));
                 }
@@ -208,6 +229,9 @@ impl Container {
             table: table.get(),
             schema_version: schema_version.get(),
             max_length: max_length.get(),
+            page_size: page_size.get(),
+            max_page_size: max_page_size.get(),
+            max_body_bytes: max_body_bytes.get(),
         }
     }
 }
@@ -289,6 +313,8 @@ pub struct Field {
     pub max_depth: Option<Spanned<u32>>,
     pub computed: Option<Spanned<ComputedAttr>>,
     pub references_self: Option<Spanned<()>>,
+    /// `same(f, …)`: fields a referenced item must share with this one.
+    pub same: Option<Spanned<Vec<Ident>>>,
     pub filter: Option<Spanned<String>>,
     pub unique: Option<Spanned<UniqueAttr>>,
     /// serde's `rename`, the wire name.
@@ -310,6 +336,7 @@ const FIELD_KEYS: &[Symbol] = &[
     MAX_DEPTH,
     COMPUTED,
     REFERENCES,
+    SAME,
     FILTER,
     UNIQUE,
 ];
@@ -331,6 +358,7 @@ impl Field {
         let mut max_depth = Attr::none(cx, MAX_DEPTH);
         let mut computed = Attr::none(cx, COMPUTED);
         let mut references_self = Attr::none(cx, REFERENCES);
+        let mut same = Attr::none(cx, SAME);
         let mut filter = Attr::none(cx, FILTER);
         let mut unique = Attr::none(cx, UNIQUE);
         let mut rename = None;
@@ -424,6 +452,16 @@ impl Field {
                         )
                     })?;
                     references_self.set(this, ());
+                } else if p == SAME {
+                    let content;
+                    syn::parenthesized!(content in meta.input);
+                    let names: Punctuated<Ident, Token![,]> =
+                        Punctuated::parse_terminated(&content)?;
+                    let names: Vec<Ident> = names.into_iter().collect();
+                    if names.is_empty() {
+                        return Err(meta.error("`same` takes one or more field names"));
+                    }
+                    same.set(&meta.path, names);
                 } else if p == FILTER {
                     let ident: Ident = meta.value()?.parse()?;
                     let name = ident.to_string();
@@ -458,6 +496,7 @@ impl Field {
             max_depth: max_depth.get(),
             computed: computed.get(),
             references_self: references_self.get(),
+            same: same.get(),
             filter: filter.get(),
             unique: unique.get(),
             rename,

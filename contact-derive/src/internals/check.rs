@@ -15,6 +15,7 @@ pub fn check(cx: &Ctxt, cont: &Container) {
         check_default(cx, field);
         check_computed(cx, cont, field);
         check_unique(cx, cont, field);
+        check_same(cx, cont, field);
         if let Some(stamp) = &field.attrs.stamp {
             check_stamp(cx, field, stamp);
             if stamps.iter().any(|(s, _)| *s == stamp.value) {
@@ -54,6 +55,27 @@ fn check_container(cx: &Ctxt, cont: &Container) {
             "the resource has no description\n  = help: add a doc comment or #[resource(description = \"...\")]",
         );
     }
+    let max_page = attrs
+        .max_page_size
+        .as_ref()
+        .map_or(contact_schema_default_max_page(), |s| s.value);
+    if let Some(p) = &attrs.page_size
+        && p.value > max_page
+    {
+        cx.error_spanned_by(
+            &p.tokens,
+            format!(
+                "`page_size` {} is above the largest page, {max_page}",
+                p.value
+            ),
+        );
+    }
+}
+
+/// The contract's largest page (`ApiLimits::default().max_page_size`; the
+/// derive cannot depend on `contact-schema`, which depends on it).
+fn contact_schema_default_max_page() -> u32 {
+    100
 }
 
 fn check_type(cx: &Ctxt, field: &Field) {
@@ -270,6 +292,29 @@ fn check_unique(cx: &Ctxt, cont: &Container, field: &Field) {
             &u.tokens,
             "`case_insensitive` applies only to String fields",
         );
+    }
+}
+
+fn check_same(cx: &Ctxt, cont: &Container, field: &Field) {
+    let Some(same) = &field.attrs.same else {
+        return;
+    };
+    if field.attrs.references_self.is_none() {
+        cx.error_spanned_by(
+            &same.tokens,
+            "`same` applies to a reference\n  = help: add `references = self`",
+        );
+    }
+    for ident in &same.value {
+        if cont.field(&ident.to_string()).is_none() {
+            cx.error_spanned_by(
+                ident,
+                format!(
+                    "`{}` must share `{ident}` with the item it references, but `{ident}` is not a field",
+                    field.name
+                ),
+            );
+        }
     }
 }
 

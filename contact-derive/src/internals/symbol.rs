@@ -27,6 +27,9 @@ pub const SDK: Symbol = Symbol("sdk");
 pub const TABLE: Symbol = Symbol("table");
 pub const SCHEMA_VERSION: Symbol = Symbol("schema_version");
 pub const MAX_LENGTH: Symbol = Symbol("max_length");
+pub const PAGE_SIZE: Symbol = Symbol("page_size");
+pub const MAX_PAGE_SIZE: Symbol = Symbol("max_page_size");
+pub const MAX_BODY_BYTES: Symbol = Symbol("max_body_bytes");
 
 pub const STAMP: Symbol = Symbol("stamp");
 pub const DEFAULT: Symbol = Symbol("default");
@@ -40,6 +43,7 @@ pub const MAX_BYTES: Symbol = Symbol("max_bytes");
 pub const MAX_DEPTH: Symbol = Symbol("max_depth");
 pub const COMPUTED: Symbol = Symbol("computed");
 pub const REFERENCES: Symbol = Symbol("references");
+pub const SAME: Symbol = Symbol("same");
 pub const FILTER: Symbol = Symbol("filter");
 pub const UNIQUE: Symbol = Symbol("unique");
 

@@ -25,34 +25,63 @@ pub struct TestServer {
     pub server: Option<Server>,
     pub base: String,
     pub client: Client,
-    pg: Option<(sqlx::AnyPool, String)>,
-    file_dir: Option<std::path::PathBuf>,
+    db: Option<Database>,
     /// A fresh tenant per server, so tests never see each other's data.
     pub tenant: String,
 }
 
-fn unique(prefix: &str) -> String {
+pub fn unique(prefix: &str) -> String {
     format!(
         "{prefix}{}",
         ulid::Ulid::generate().to_string().to_lowercase()
     )
 }
 
-pub async fn start(backend: Backend) -> Option<TestServer> {
+/// A throwaway database for one test: dropped (PostgreSQL) or deleted
+/// (SQLite file) by [`Database::drop_now`].
+pub struct Database {
+    pg: Option<(sqlx::AnyPool, String)>,
+    file_dir: Option<std::path::PathBuf>,
+}
+
+impl Database {
+    pub async fn drop_now(mut self) {
+        if let Some(dir) = self.file_dir.take() {
+            std::fs::remove_dir_all(dir).unwrap();
+        }
+        if let Some((admin, db)) = self.pg.take() {
+            admin
+                .execute(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)").as_str())
+                .await
+                .unwrap();
+        }
+    }
+}
+
+/// The PostgreSQL server the tests use: `TEST_POSTGRES_URL`, else the local one.
+pub fn postgres_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A server configuration on a fresh database of `backend`; `None` (with a
+/// SKIPPED line) only outside CI when PostgreSQL is not there.
+pub async fn database(backend: Backend) -> Option<(Config, Database)> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut config = Config::in_memory(SECRET);
-    let mut pg = None;
-    let mut file_dir = None;
+    let mut db = Database {
+        pg: None,
+        file_dir: None,
+    };
     if let Backend::SqliteFile = backend {
         let dir = std::env::temp_dir().join(unique("refsrv-"));
         std::fs::create_dir_all(&dir).unwrap();
         config.database_url = format!("sqlite:{}/contacts.db?mode=rwc", dir.display());
-        file_dir = Some(dir);
+        db.file_dir = Some(dir);
     }
     if let Backend::Postgres = backend {
         sqlx::any::install_default_drivers();
-        let admin_url = std::env::var("TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let admin_url = postgres_url();
         let admin = match sqlx::any::AnyPoolOptions::new()
             .max_connections(1)
             .connect(&admin_url)
@@ -69,16 +98,21 @@ pub async fn start(backend: Backend) -> Option<TestServer> {
                 return None;
             }
         };
-        let db = unique("refsrv_");
+        let name = unique("refsrv_");
         admin
-            .execute(format!("CREATE DATABASE {db}").as_str())
+            .execute(format!("CREATE DATABASE {name}").as_str())
             .await
             .unwrap();
         let mut url = url::Url::parse(&admin_url).unwrap();
-        url.set_path(&db);
+        url.set_path(&name);
         config.database_url = url.to_string();
-        pg = Some((admin, db));
+        db.pg = Some((admin, name));
     }
+    Some((config, db))
+}
+
+pub async fn start(backend: Backend) -> Option<TestServer> {
+    let (config, db) = database(backend).await?;
     let server = reference_server::start(config)
         .await
         .expect("server starts");
@@ -86,8 +120,7 @@ pub async fn start(backend: Backend) -> Option<TestServer> {
         base: server.base_url(),
         server: Some(server),
         client: Client::builder().build().unwrap(),
-        pg,
-        file_dir,
+        db: Some(db),
         tenant: unique("tenant-"),
     })
 }
@@ -97,14 +130,8 @@ impl TestServer {
         if let Some(s) = self.server.take() {
             s.shutdown().await;
         }
-        if let Some(dir) = self.file_dir.take() {
-            std::fs::remove_dir_all(dir).unwrap();
-        }
-        if let Some((admin, db)) = self.pg.take() {
-            admin
-                .execute(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)").as_str())
-                .await
-                .unwrap();
+        if let Some(db) = self.db.take() {
+            db.drop_now().await;
         }
     }
 

@@ -41,6 +41,10 @@ pub struct DocsView {
     versioning: Option<VersioningView>,
     unique: Vec<UniqueView>,
     filters: Vec<FilterView>,
+    /// The page size of a list without `limit`.
+    page_size: u32,
+    /// The largest page.
+    max_page_size: u32,
     example: String,
 }
 
@@ -258,6 +262,8 @@ pub fn view(model: &ResourceModel) -> DocsView {
         }),
         unique,
         filters,
+        page_size: model.api.default_page_size,
+        max_page_size: model.api.max_page_size,
         example: example(model),
     }
 }

@@ -277,6 +277,7 @@ struct CommonView {
     fields: Vec<FieldView>,
     client_fields: Vec<FieldView>,
     filters: Vec<FieldView>,
+    api: contact_schema::model::ApiLimits,
     collection: String,
     root: NamespaceView,
     namespaces: Vec<NamespaceView>,
@@ -320,6 +321,7 @@ impl Sdk<'_> {
                 .map(|f| field(f, spell.request_ty))
                 .collect(),
             filters: model.filters().map(|(f, _)| field(f, spell.ty)).collect(),
+            api: model.api,
             collection: self.collection_class(),
             root: self.root(),
             namespaces: self.namespaces(),

@@ -83,7 +83,7 @@ class Contact:
     is_primary: bool | None = None
     #: LinkedIn profile URL. Format: an absolute http(s) URL.
     linkedin_url: str | None = None
-    #: Contact id of this person's manager. The id of another visible, not soft-deleted item of this resource; checked when a write sets it.
+    #: Contact id of this person's manager. The id of another visible, not soft-deleted item of this resource with the same `account_id` after the write; checked when a write sets it.
     reports_to_contact_id: str | None = None
     #: Timestamp of the most recent interaction with this contact.
     last_interaction_at: datetime | None = None
@@ -173,7 +173,7 @@ class ContactCreate(TypedDict, total=False):
     is_primary: bool | None
     #: LinkedIn profile URL. Format: an absolute http(s) URL.
     linkedin_url: str | None
-    #: Contact id of this person's manager. The id of another visible, not soft-deleted item of this resource; checked when a write sets it.
+    #: Contact id of this person's manager. The id of another visible, not soft-deleted item of this resource with the same `account_id` after the write; checked when a write sets it.
     reports_to_contact_id: str | None
     #: Timestamp of the most recent interaction with this contact.
     last_interaction_at: datetime | str | None
@@ -222,7 +222,7 @@ class ContactUpdate(TypedDict, total=False):
     is_primary: bool | None
     #: LinkedIn profile URL. Format: an absolute http(s) URL.
     linkedin_url: str | None
-    #: Contact id of this person's manager. The id of another visible, not soft-deleted item of this resource; checked when a write sets it.
+    #: Contact id of this person's manager. The id of another visible, not soft-deleted item of this resource with the same `account_id` after the write; checked when a write sets it.
     reports_to_contact_id: str | None
     #: Timestamp of the most recent interaction with this contact.
     last_interaction_at: datetime | str | None

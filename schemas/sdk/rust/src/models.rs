@@ -125,7 +125,7 @@ pub struct Contact {
     /// LinkedIn profile URL. Format: an absolute http(s) URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linkedin_url: Option<String>,
-    /// Contact id of this person's manager. The id of another visible, not soft-deleted item of this resource; checked when a write sets it.
+    /// Contact id of this person's manager. The id of another visible, not soft-deleted item of this resource with the same `account_id` after the write; checked when a write sets it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reports_to_contact_id: Option<String>,
     /// Timestamp of the most recent interaction with this contact.
@@ -193,7 +193,7 @@ pub struct ContactCreate {
     /// LinkedIn profile URL. Format: an absolute http(s) URL.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub linkedin_url: Option<String>,
-    /// Contact id of this person's manager. The id of another visible, not soft-deleted item of this resource; checked when a write sets it.
+    /// Contact id of this person's manager. The id of another visible, not soft-deleted item of this resource with the same `account_id` after the write; checked when a write sets it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reports_to_contact_id: Option<String>,
     /// Timestamp of the most recent interaction with this contact.
@@ -260,7 +260,7 @@ pub struct ContactUpdate {
     /// LinkedIn profile URL. Format: an absolute http(s) URL.
     #[serde(skip_serializing_if = "Patch::is_keep")]
     pub linkedin_url: Patch<String>,
-    /// Contact id of this person's manager. The id of another visible, not soft-deleted item of this resource; checked when a write sets it.
+    /// Contact id of this person's manager. The id of another visible, not soft-deleted item of this resource with the same `account_id` after the write; checked when a write sets it.
     #[serde(skip_serializing_if = "Patch::is_keep")]
     pub reports_to_contact_id: Patch<String>,
     /// Timestamp of the most recent interaction with this contact.

@@ -73,7 +73,7 @@ export interface Contact {
   readonly is_primary?: boolean | null;
   /** LinkedIn profile URL. Format: an absolute http(s) URL. */
   readonly linkedin_url?: string | null;
-  /** Contact id of this person's manager. The id of another visible, not soft-deleted item of this resource; checked when a write sets it. */
+  /** Contact id of this person's manager. The id of another visible, not soft-deleted item of this resource with the same `account_id` after the write; checked when a write sets it. */
   readonly reports_to_contact_id?: string | null;
   /** Timestamp of the most recent interaction with this contact. */
   readonly last_interaction_at?: string | null;
@@ -122,7 +122,7 @@ export interface ContactCreate {
   is_primary?: boolean | null;
   /** LinkedIn profile URL. Format: an absolute http(s) URL. */
   linkedin_url?: string | null;
-  /** Contact id of this person's manager. The id of another visible, not soft-deleted item of this resource; checked when a write sets it. */
+  /** Contact id of this person's manager. The id of another visible, not soft-deleted item of this resource with the same `account_id` after the write; checked when a write sets it. */
   reports_to_contact_id?: string | null;
   /** Timestamp of the most recent interaction with this contact. */
   last_interaction_at?: string | null;
@@ -170,7 +170,7 @@ export interface ContactUpdate {
   is_primary?: boolean | null;
   /** LinkedIn profile URL. Format: an absolute http(s) URL. */
   linkedin_url?: string | null;
-  /** Contact id of this person's manager. The id of another visible, not soft-deleted item of this resource; checked when a write sets it. */
+  /** Contact id of this person's manager. The id of another visible, not soft-deleted item of this resource with the same `account_id` after the write; checked when a write sets it. */
   reports_to_contact_id?: string | null;
   /** Timestamp of the most recent interaction with this contact. */
   last_interaction_at?: string | null;
