@@ -55,6 +55,9 @@ pub struct Config {
     pub database_url: String,
     /// Database connections (SQLite in memory always uses one).
     pub max_connections: u32,
+    /// Client connections held at once; `None`: the open-files limit less a
+    /// reserve ([`serve::connection_cap`]).
+    pub max_client_connections: Option<usize>,
     /// The contract violation to switch on.
     #[cfg(feature = "faults")]
     pub fault: Option<fault::Fault>,
@@ -69,6 +72,7 @@ impl Config {
             jwt_public_key: None,
             database_url: "sqlite::memory:".into(),
             max_connections: 8,
+            max_client_connections: None,
             #[cfg(feature = "faults")]
             fault: None,
         }
@@ -201,7 +205,10 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let app = router(state);
-    let task = tokio::spawn(serve::serve(listener, app, async {
+    let cap = config
+        .max_client_connections
+        .unwrap_or_else(serve::connection_cap);
+    let task = tokio::spawn(serve::serve(listener, app, cap, async {
         let _ = stopped.await;
     }));
     Ok(Server {

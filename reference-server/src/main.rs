@@ -69,6 +69,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         jwt_public_key: public_key,
         database_url: cli.database_url.clone(),
         max_connections: cli.max_connections,
+        max_client_connections: None,
         #[cfg(feature = "faults")]
         fault: cli.fault,
     };
