@@ -4,6 +4,8 @@ use crate::problem::Problem;
 use axum::http::{HeaderMap, header};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// Who is calling: the claims the contract uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +23,23 @@ pub struct Caller {
 pub struct Verifier {
     hs256: Option<DecodingKey>,
     rs256: Option<DecodingKey>,
+    /// Tokens whose signature and claims were checked, with their dates,
+    /// which are checked again on every use: a client sends the same token
+    /// with every request, and checking a signature is most of a get's cost
+    /// outside the database.
+    seen: Arc<Mutex<HashMap<Box<str>, Seen>>>,
 }
+
+/// A token already checked: who it names and when it is valid.
+#[derive(Clone)]
+struct Seen {
+    caller: Caller,
+    exp: f64,
+    nbf: Option<f64>,
+}
+
+/// The most tokens remembered; past it the memory starts afresh.
+const SEEN_CAP: usize = 10_000;
 
 /// Why a verifier could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +76,11 @@ impl Verifier {
         if hs256.is_none() && rs256.is_none() {
             return Err(KeyError::NoKey);
         }
-        Ok(Verifier { hs256, rs256 })
+        Ok(Verifier {
+            hs256,
+            rs256,
+            seen: Arc::default(),
+        })
     }
 
     /// The caller of a request, or the 401 to answer with.
@@ -89,6 +111,12 @@ impl Verifier {
             return Err(Problem::unauthorized("Expected the Bearer scheme."));
         }
         let token = token.trim();
+        let now = now();
+        let seen = self.seen.lock().expect("token memory").get(token).cloned();
+        if let Some(seen) = seen {
+            check_dates(seen.exp, seen.nbf, now, check_exp).map_err(Problem::unauthorized)?;
+            return Ok(seen.caller);
+        }
         let header = decode_header(token).map_err(|_| Problem::unauthorized("Malformed token."))?;
         let key = match header.alg {
             Algorithm::HS256 => self.hs256.as_ref(),
@@ -105,7 +133,19 @@ impl Verifier {
         validation.required_spec_claims.clear();
         let data = decode::<Map<String, Value>>(token, key, &validation)
             .map_err(|_| Problem::unauthorized("Invalid token."))?;
-        check_claims(&data.claims, now(), check_exp).map_err(Problem::unauthorized)
+        let caller = check_claims(&data.claims, now, check_exp).map_err(Problem::unauthorized)?;
+        let date = |k: &str| data.claims.get(k).and_then(Value::as_f64);
+        let entry = Seen {
+            caller: caller.clone(),
+            exp: date("exp").unwrap_or(f64::NEG_INFINITY),
+            nbf: date("nbf"),
+        };
+        let mut seen = self.seen.lock().expect("token memory");
+        if seen.len() >= SEEN_CAP {
+            seen.clear();
+        }
+        seen.insert(token.into(), entry);
+        Ok(caller)
     }
 }
 
@@ -137,14 +177,7 @@ pub fn check_claims(
         }
     };
     let exp = date("exp")?.ok_or("The token has no `exp`.")?;
-    if check_exp && exp + LEEWAY < now {
-        return Err("The token has expired.".into());
-    }
-    if let Some(nbf) = date("nbf")?
-        && nbf - LEEWAY > now
-    {
-        return Err("The token is not valid yet (`nbf`).".into());
-    }
+    check_dates(exp, date("nbf")?, now, check_exp)?;
     let text = |name: &str| -> Result<Option<String>, String> {
         match claims.get(name) {
             None => Ok(None),
@@ -166,6 +199,19 @@ pub fn check_claims(
         tenant_id,
         app_id,
     })
+}
+
+/// `exp` not in the past and `nbf` not in the future, with [`LEEWAY`].
+fn check_dates(exp: f64, nbf: Option<f64>, now: f64, check_exp: bool) -> Result<(), String> {
+    if check_exp && exp + LEEWAY < now {
+        return Err("The token has expired.".into());
+    }
+    if let Some(nbf) = nbf
+        && nbf - LEEWAY > now
+    {
+        return Err("The token is not valid yet (`nbf`).".into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -234,6 +280,50 @@ mod tests {
         for c in cases {
             assert!(check_claims(&c, 1.7e9, true).is_err(), "{c:?}");
         }
+    }
+
+    #[test]
+    fn a_remembered_token_still_expires() {
+        let v = Verifier::new(Some(b"k"), None).unwrap();
+        let token = |exp: f64| {
+            jsonwebtoken::encode(
+                &jsonwebtoken::Header::default(),
+                &json!({"sub": "u", "tenant_id": "t", "exp": exp}),
+                &jsonwebtoken::EncodingKey::from_secret(b"k").unwrap(),
+            )
+            .unwrap()
+        };
+        let headers = |t: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(
+                header::AUTHORIZATION,
+                format!("Bearer {t}").parse().unwrap(),
+            );
+            h
+        };
+        let t = token(now() + 600.0);
+        assert!(v.caller(&headers(&t)).is_ok());
+        assert!(v.caller(&headers(&t)).is_ok(), "from memory");
+        // The remembered dates are checked on every use.
+        let entry = v.seen.lock().unwrap().get(t.as_str()).cloned().unwrap();
+        v.seen.lock().unwrap().insert(
+            t.as_str().into(),
+            Seen {
+                exp: now() - 120.0,
+                ..entry
+            },
+        );
+        assert!(v.caller(&headers(&t)).is_err());
+        // A token signed with another key is never remembered.
+        let other = jsonwebtoken::encode(
+            &jsonwebtoken::Header::default(),
+            &json!({"sub": "u", "tenant_id": "t", "exp": now() + 600.0}),
+            &jsonwebtoken::EncodingKey::from_secret(b"other").unwrap(),
+        )
+        .unwrap();
+        assert!(v.caller(&headers(&other)).is_err());
+        assert!(v.caller(&headers(&other)).is_err());
+        assert!(!v.seen.lock().unwrap().contains_key(other.as_str()));
     }
 
     #[test]

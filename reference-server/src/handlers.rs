@@ -188,15 +188,30 @@ fn validate(state: &AppState, body: &Map<String, Value>, kind: BodyKind) -> Resu
 }
 
 /// The response body: null fields left out unless always present.
-fn render(state: &AppState, record: &Record) -> Value {
-    let mut out = Map::new();
-    for f in &state.model.fields {
-        let v = record.get(&f.name).cloned().unwrap_or(Value::Null);
-        if !v.is_null() || f.always_present {
-            out.insert(f.name.clone(), v);
+fn render<'a>(state: &'a AppState, record: &'a Record) -> Rendered<'a> {
+    Rendered { state, record }
+}
+
+/// A record as the response shows it, in field order, null fields left out
+/// unless always present; serialised straight from the record.
+struct Rendered<'a> {
+    state: &'a AppState,
+    record: &'a Record,
+}
+
+impl serde::Serialize for Rendered<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        for f in &self.state.model.fields {
+            match self.record.get(&f.name) {
+                Some(v) if !v.is_null() => map.serialize_entry(&f.name, v)?,
+                _ if f.always_present => map.serialize_entry(&f.name, &Value::Null)?,
+                _ => {}
+            }
         }
+        map.end()
     }
-    Value::Object(out)
 }
 
 fn version_of(state: &AppState, record: &Record) -> i64 {
@@ -816,12 +831,17 @@ async fn list_inner(state: &AppState, caller: &Caller, raw: &str) -> Result<Resp
         }
         _ => Value::Null,
     };
-    let data: Vec<Value> = rows.iter().map(|r| render(state, r)).collect();
-    Ok((
-        StatusCode::OK,
-        axum::Json(serde_json::json!({ "data": data, "next_cursor": next })),
-    )
-        .into_response())
+    /// One page of a list, as sent.
+    #[derive(serde::Serialize)]
+    struct Page<'a> {
+        data: Vec<Rendered<'a>>,
+        next_cursor: Value,
+    }
+    let page = Page {
+        data: rows.iter().map(|r| render(state, r)).collect(),
+        next_cursor: next,
+    };
+    Ok((StatusCode::OK, axum::Json(page)).into_response())
 }
 
 /// The query pairs, decoded as `application/x-www-form-urlencoded`.

@@ -18,6 +18,7 @@ pub mod fault;
 pub mod handlers;
 pub mod json;
 pub mod migrations;
+pub mod pool;
 pub mod problem;
 pub mod serve;
 pub mod store;

@@ -3,6 +3,7 @@
 //! from the resource model; a row travels as a JSON object keyed by field name.
 
 use crate::migrations;
+use crate::pool::{Lease, NetPool};
 use contact_schema::ResourceModel;
 use contact_schema::model::{Field, FieldType, Filter, Stamp};
 use serde_json::{Map, Value};
@@ -26,10 +27,8 @@ pub enum Dialect {
 /// How long one storage operation may take, connection included, before
 /// the request gets a 503: a storage that stops answering never hangs a request.
 pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(2);
-/// How long a request waits for a pooled connection.
+/// How long a request waits for a connection of sqlx's (SQLite) pool.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
-/// How long a connection returned to the pool may take to prove it still works.
-const RELEASE_PING_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -87,13 +86,22 @@ pub struct ListQuery {
 /// The contacts table.
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
+    db: Db,
     dialect: Dialect,
     model: Arc<ResourceModel>,
     select: Arc<str>,
     /// SQLite has one writer at a time; queueing writes here instead of in
     /// SQLite's busy handler (which sleeps and retries) keeps latency flat.
     write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
+}
+
+/// Where connections come from.
+#[derive(Clone)]
+enum Db {
+    /// sqlx's pool: an in-memory database lives in its one connection.
+    Sqlite(AnyPool),
+    /// PostgreSQL, without sqlx's per-query pings.
+    Net(NetPool),
 }
 
 struct Columns<'m> {
@@ -133,18 +141,12 @@ impl Store {
                     Ok(())
                 })
             })
-            // A connection whose query was abandoned at a timeout goes back to the
-            // pool only if it answers a ping in time; one cut off mid-outage is closed.
-            .after_release(|conn, _| {
-                Box::pin(async move {
-                    Ok(
-                        tokio::time::timeout(RELEASE_PING_TIMEOUT, sqlx::Connection::ping(conn))
-                            .await
-                            .is_ok_and(|r| r.is_ok()),
-                    )
-                })
+            .max_connections(match dialect {
+                Dialect::Sqlite if in_memory => 1,
+                Dialect::Sqlite => max_connections,
+                // Migrations only; requests use a NetPool.
+                Dialect::Postgres => 1,
             })
-            .max_connections(if in_memory { 1 } else { max_connections })
             .min_connections(if in_memory { 1 } else { 0 })
             .idle_timeout(None)
             .max_lifetime(None)
@@ -152,6 +154,13 @@ impl Store {
             .connect(url)
             .await?;
         migrations::run(&pool, dialect).await?;
+        let db = match dialect {
+            Dialect::Sqlite => Db::Sqlite(pool),
+            Dialect::Postgres => {
+                pool.close().await;
+                Db::Net(NetPool::new(url, max_connections))
+            }
+        };
         let select = model
             .fields
             .iter()
@@ -161,12 +170,20 @@ impl Store {
         let write_lock =
             (dialect == Dialect::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
         Ok(Store {
-            pool,
+            db,
             dialect,
             model,
             select: select.into(),
             write_lock,
         })
+    }
+
+    /// A connection for one operation.
+    async fn lease(&self) -> Result<Lease, sqlx::Error> {
+        match &self.db {
+            Db::Sqlite(pool) => Lease::sqlite(pool).await,
+            Db::Net(pool) => pool.acquire().await,
+        }
     }
 
     /// The database kind.
@@ -268,10 +285,14 @@ impl Store {
             );
         }
         let _writer = self.writer().await;
-        deadline(q.execute(&self.pool))
-            .await
-            .map_err(|e| self.classify(e))?;
-        Ok(())
+        deadline(async {
+            let mut c = self.lease().await?;
+            q.execute(&mut *c).await?;
+            c.release();
+            Ok(())
+        })
+        .await
+        .map_err(|e| self.classify(e))
     }
 
     /// The record with `id` visible in `scope`, soft-deleted or not.
@@ -290,9 +311,14 @@ impl Store {
         for b in &binds {
             q = q.bind(b.as_str().map(str::to_owned));
         }
-        let row = deadline(q.fetch_optional(&self.pool))
-            .await
-            .map_err(|e| self.classify(e))?;
+        let row = deadline(async {
+            let mut c = self.lease().await?;
+            let row = q.fetch_optional(&mut *c).await?;
+            c.release();
+            Ok(row)
+        })
+        .await
+        .map_err(|e| self.classify(e))?;
         Ok(row.map(|r| self.decode(&r)))
     }
 
@@ -347,9 +373,14 @@ impl Store {
             q = q.bind(expected);
         }
         let _writer = self.writer().await;
-        let done = deadline(q.execute(&self.pool))
-            .await
-            .map_err(|e| self.classify(e))?;
+        let done = deadline(async {
+            let mut c = self.lease().await?;
+            let done = q.execute(&mut *c).await?;
+            c.release();
+            Ok(done)
+        })
+        .await
+        .map_err(|e| self.classify(e))?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -402,9 +433,14 @@ impl Store {
         for b in &binds {
             q = q.bind(b.as_str().map(str::to_owned));
         }
-        let rows = deadline(q.fetch_all(&self.pool))
-            .await
-            .map_err(|e| self.classify(e))?;
+        let rows = deadline(async {
+            let mut c = self.lease().await?;
+            let rows = q.fetch_all(&mut *c).await?;
+            c.release();
+            Ok(rows)
+        })
+        .await
+        .map_err(|e| self.classify(e))?;
         Ok(rows.iter().map(|r| self.decode(r)).collect())
     }
 
@@ -419,12 +455,15 @@ impl Store {
             c.id,
             self.ph(1)
         );
-        sqlx::query_scalar(&sql)
+        let mut c = self.lease().await.ok()?;
+        let tenant = sqlx::query_scalar(&sql)
             .bind(id.to_owned())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *c)
             .await
             .ok()
-            .flatten()
+            .flatten();
+        c.release();
+        tenant
     }
 
     fn decode(&self, row: &AnyRow) -> Record {
