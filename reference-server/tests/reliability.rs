@@ -18,6 +18,9 @@ use tokio::sync::watch;
 
 const BIN: &str = env!("CARGO_BIN_EXE_reference-server");
 
+/// The tests here load the machine and time answers: they run one at a time.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// The binary, started with `prefix` (e.g. `prlimit …`) in front; its base URL.
 fn spawn(prefix: &[&str], database_url: &str) -> (Child, String) {
     let (program, args): (&str, Vec<&str>) = match prefix.split_first() {
@@ -71,6 +74,7 @@ fn user_token(tenant: &str) -> String {
 /// every trickling connection is closed within 35 s.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_clients_cannot_lock_others_out() {
+    let _serial = SERIAL.lock().await;
     let _ = rlimit::increase_nofile_limit(u64::MAX);
     let (mut child, base) = spawn(&["prlimit", "--nofile=1024:1024"], "sqlite::memory:");
     let addr = base.trim_start_matches("http://").to_owned();
@@ -319,6 +323,7 @@ struct Seen {
 /// service comes back within 2 s of the link; every acknowledged create is there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_storage_outage_is_a_quick_503_and_heals_itself() {
+    let _serial = SERIAL.lock().await;
     let Some((mut config, db)) = common::database(common::Backend::Postgres).await else {
         return;
     };
@@ -499,6 +504,7 @@ async fn a_storage_outage_is_a_quick_503_and_heals_itself() {
 /// the acknowledged version) and `PRAGMA integrity_check` says ok.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_loses_no_acknowledged_write() {
+    let _serial = SERIAL.lock().await;
     let dir = std::env::temp_dir().join(common::unique("crash-"));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("contacts.db");
