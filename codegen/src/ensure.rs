@@ -7,6 +7,7 @@
 
 use crate::emit::{Artifact, artifacts};
 use crate::error::Error;
+use crate::history::{self, Snapshot};
 use contact_schema::ResourceModel;
 use std::collections::BTreeSet;
 use std::fs;
@@ -33,6 +34,25 @@ pub struct Stale {
     pub diff: String,
 }
 
+/// A released file (a migration, a snapshot, the lock) that no longer
+/// matches its checksum in the lock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Released {
+    /// The path relative to the output directory.
+    pub path: PathBuf,
+    /// What happened to it.
+    pub problem: &'static str,
+}
+
+/// A resource whose model differs from its last released snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmigrated {
+    /// The resource name.
+    pub resource: String,
+    /// The last release, e.g. `0001_create_contacts`.
+    pub last: String,
+}
+
 /// What [`generate`] found and did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
@@ -46,25 +66,91 @@ pub struct Report {
     pub orphaned: Vec<PathBuf>,
     /// Orphans removed (write mode with `prune`).
     pub pruned: Vec<PathBuf>,
+    /// Released files that were changed; never rewritten.
+    pub released: Vec<Released>,
+    /// Resources whose model changed with no migration made for it.
+    pub unmigrated: Vec<Unmigrated>,
 }
 
 impl Report {
-    /// Whether the tree is up to date: nothing stale, nothing orphaned left behind.
+    /// Whether the tree is up to date: nothing stale, nothing orphaned left
+    /// behind, every released file intact, every model change migrated.
     pub fn is_clean(&self) -> bool {
-        self.stale.is_empty() && self.orphaned.len() == self.pruned.len()
+        self.stale.is_empty()
+            && self.orphaned.len() == self.pruned.len()
+            && self.released.is_empty()
+            && self.unmigrated.is_empty()
     }
 }
 
 /// Renders every artifact of `models` and writes (or checks) them under
 /// `out_dir`. With `prune`, write mode also deletes orphaned files.
+///
+/// Migrations follow each resource's released history under `out_dir`
+/// ([`crate::history`]): a resource without one gets its first release (its
+/// table created, from the current model); one with a history keeps every
+/// released file as it is, never rewritten, and the report names any that
+/// was changed and any resource whose model differs from its last release
+/// (that change needs `codegen migrate`).
 pub fn generate(
     out_dir: &Path,
     models: &[ResourceModel],
     mode: Mode,
     prune: bool,
 ) -> Result<Report, Error> {
-    let artifacts = artifacts(models)?;
-    ensure(out_dir, &artifacts, mode, prune)
+    let plan = planned(out_dir, models)?;
+    let mut report = ensure(out_dir, &plan.artifacts, mode, prune)?;
+    report.released = plan.released;
+    report.unmigrated = plan.unmigrated;
+    Ok(report)
+}
+
+/// What [`generate`] would keep under `out_dir`: the rendered artifacts, the
+/// released files as they are (or a first release where there is none), and
+/// what is wrong with the history.
+#[derive(Debug, Clone, Default)]
+pub struct Planned {
+    /// Every file the tree should hold.
+    pub artifacts: Vec<Artifact>,
+    /// Released files that were changed.
+    pub released: Vec<Released>,
+    /// Resources whose model changed with no migration made for it.
+    pub unmigrated: Vec<Unmigrated>,
+}
+
+/// Plans the tree under `out_dir` for `models`, writing nothing.
+pub fn planned(out_dir: &Path, models: &[ResourceModel]) -> Result<Planned, Error> {
+    if out_dir.exists() && !out_dir.is_dir() {
+        return Err(Error::NotADirectory(out_dir.to_owned()));
+    }
+    let mut plan = Planned {
+        artifacts: artifacts(models)?,
+        ..Planned::default()
+    };
+    for model in models {
+        let history = history::load(out_dir, model)?;
+        let Some(last) = history.last() else {
+            plan.artifacts.extend(history::bootstrap(model)?);
+            continue;
+        };
+        for (path, problem) in history::verify(out_dir, &history) {
+            plan.released.push(Released { path, problem });
+        }
+        // Released files are expected as they are on disk, so they are
+        // neither rewritten nor orphans.
+        for path in history.released_paths(model) {
+            if let Ok(text) = fs::read_to_string(out_dir.join(&path)) {
+                plan.artifacts.push(Artifact::new(path, text));
+            }
+        }
+        if !last.same_state(&Snapshot::of(model, 0, "")) {
+            plan.unmigrated.push(Unmigrated {
+                resource: model.name.clone(),
+                last: last.stem(),
+            });
+        }
+    }
+    Ok(plan)
 }
 
 /// Writes (or checks) already-rendered artifacts under `out_dir`.
@@ -108,7 +194,7 @@ pub fn ensure(
     let expected: BTreeSet<&Path> = artifacts.iter().map(|a| a.path.as_path()).collect();
     let mut on_disk = Vec::new();
     if out_dir.is_dir() {
-        walk(out_dir, Path::new(""), &mut on_disk)?;
+        walk(out_dir, &mut on_disk)?;
     }
     on_disk.sort();
     for rel in on_disk {
@@ -153,18 +239,25 @@ fn write_atomically(path: &Path, contents: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn walk(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    let dir = root.join(rel);
-    for entry in fs::read_dir(&dir).map_err(Error::io("read directory", &dir))? {
-        let entry = entry.map_err(Error::io("read directory", &dir))?;
-        let rel = rel.join(entry.file_name());
-        let kind = entry
-            .file_type()
-            .map_err(Error::io("read", root.join(&rel)))?;
-        if kind.is_dir() {
-            walk(root, &rel, out)?;
-        } else {
-            out.push(rel);
+/// Every file under `root` that git would track: files its `.gitignore`s
+/// leave out (a `.mypy_cache/`, say) are not artifacts, nor orphans.
+fn walk(root: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .require_git(false)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build();
+    for entry in walker {
+        let entry = entry.map_err(|e| Error::Io {
+            action: "read directory",
+            path: root.to_owned(),
+            source: e
+                .into_io_error()
+                .unwrap_or_else(|| std::io::Error::other("unreadable entry")),
+        })?;
+        if entry.file_type().is_some_and(|t| t.is_file()) {
+            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            out.push(rel.to_owned());
         }
     }
     Ok(())

@@ -42,6 +42,14 @@ pub enum Error {
         /// What is wrong, naming the resource and field.
         message: String,
     },
+    /// A history file (a snapshot or the lock) cannot be read as one.
+    #[error("{path}: {message}")]
+    History {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
     /// The output path exists and is not a directory.
     #[error("output directory {0} exists and is not a directory")]
     NotADirectory(PathBuf),

@@ -12,13 +12,19 @@
 //! codegen::generate(&out, &[Contact::model()], codegen::Mode::Write, false).unwrap();
 //! ```
 
+pub mod base;
+pub mod diff;
 pub mod emit;
 pub mod ensure;
 pub mod error;
+pub mod history;
+pub mod migrate;
 
 pub use emit::{Artifact, artifacts};
-pub use ensure::{Mode, Report, Stale, generate};
+pub use ensure::{Mode, Released, Report, Stale, Unmigrated, generate};
 pub use error::Error;
 
 /// The command that regenerates the committed tree, quoted in staleness messages.
 pub const REGENERATE: &str = "cargo run -p codegen -- generate";
+/// The command that releases a model change as a migration, quoted when one is due.
+pub const MIGRATE: &str = "cargo run -p codegen -- migrate --name <what-changed>";

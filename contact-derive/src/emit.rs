@@ -85,11 +85,22 @@ pub fn expand_resource(input: &DeriveInput) -> syn::Result<TokenStream> {
         })
     });
 
+    let sources = cont.fields.iter().map(|f| {
+        let name = &f.name;
+        // `line!()` spanned at the field's identifier names the field's line.
+        let line = quote::quote_spanned!(f.ident.span()=> ::std::line!());
+        quote!((#name, ::std::file!(), #line))
+    });
+
     Ok(quote! {
         const _: () = {
             use ::contact_schema::model as m;
             #[automatically_derived]
             impl m::Resource for #ident {
+                fn field_sources() -> ::std::vec::Vec<(&'static str, &'static str, u32)> {
+                    ::std::vec![#(#sources),*]
+                }
+
                 fn model() -> m::ResourceModel {
                     m::ResourceModel {
                         name: #name.to_owned(),
@@ -227,6 +238,13 @@ fn field_model(f: &Field, id_prefix: &str) -> TokenStream {
         Some(_) => quote!(::std::option::Option::Some(m::Filter::CaseInsensitive)),
         None => quote!(::std::option::Option::None),
     };
+    let renamed_from = match &a.renamed_from {
+        Some(s) => {
+            let old = &s.value;
+            quote!(::std::option::Option::Some(#old.to_owned()))
+        }
+        None => quote!(::std::option::Option::None),
+    };
     quote! {
         m::Field {
             name: #name.to_owned(),
@@ -248,6 +266,7 @@ fn field_model(f: &Field, id_prefix: &str) -> TokenStream {
             },
             references: #references,
             filter: #filter,
+            renamed_from: #renamed_from,
         }
     }
 }

@@ -96,3 +96,39 @@ fn builds_a_model_from_attributes_alone() {
     );
     insta::assert_json_snapshot!(m);
 }
+
+/// A resource whose wire names come from serde's container attributes.
+#[derive(Serialize, Resource)]
+#[serde(rename_all = "camelCase")]
+#[resource(path = "/api/v1/notes", id_prefix = "note")]
+pub struct Note {
+    /// The id.
+    #[field(stamp = id)]
+    pub note_id: String,
+    /// Written by serde as `bodyText`.
+    pub body_text: Option<String>,
+    /// Both directions renamed alike.
+    #[serde(rename(serialize = "sharedWith", deserialize = "sharedWith"))]
+    pub shared: Option<Vec<String>>,
+    /// Was `heading` in the last snapshot.
+    #[field(renamed_from = "heading")]
+    pub title_line: Option<String>,
+}
+
+#[test]
+fn wire_names_follow_serde_container_attributes() {
+    let m = Note::model();
+    let names: Vec<&str> = m.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["noteId", "bodyText", "sharedWith", "titleLine"]);
+    // And they are what serde writes.
+    let v = serde_json::to_value(Note {
+        note_id: "n".into(),
+        body_text: None,
+        shared: None,
+        title_line: None,
+    })
+    .unwrap();
+    let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+    assert_eq!(keys, names);
+    assert_eq!(m.fields[3].renamed_from.as_deref(), Some("heading"));
+}

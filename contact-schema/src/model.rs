@@ -14,6 +14,12 @@ use std::collections::BTreeSet;
 pub trait Resource {
     /// Builds the resource model of this type.
     fn model() -> ResourceModel;
+
+    /// Where each field is declared, as (wire name, file, line), so tools can
+    /// point a finding at its source (`codegen diff --format github`).
+    fn field_sources() -> Vec<(&'static str, &'static str, u32)> {
+        Vec::new()
+    }
 }
 
 /// A unit enum whose variants are the wire values of an enum field;
@@ -114,6 +120,10 @@ pub struct Field {
     /// How the list operation filters on this field, when it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<Filter>,
+    /// The field's wire name before a rename (`#[field(renamed_from = "…")]`):
+    /// schema evolution turns it into a column rename that keeps the data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
 }
 
 /// The JSON type of a field.
@@ -657,6 +667,16 @@ impl ResourceModel {
             }
         }
         for f in &self.fields {
+            if let Some(old) = &f.renamed_from {
+                if old == &f.name {
+                    err(format!("field `{}` is renamed from itself", f.name));
+                } else if self.field(old).is_some() {
+                    err(format!(
+                        "field `{}` is renamed from `{old}`, which is still a field",
+                        f.name
+                    ));
+                }
+            }
             if let Some(Reference::SameResource { same }) = &f.references {
                 for s in same {
                     if self.field(s).is_none() {

@@ -292,3 +292,18 @@ fn a_contact_serialises_as_the_wire_format() {
     assert_eq!(v["email"], "a@b.co");
     assert!(v.get("phone").is_none(), "null client fields are omitted");
 }
+
+#[test]
+fn each_field_knows_where_it_is_declared() {
+    let sources = Contact::field_sources();
+    let text = include_str!("../src/contact.rs");
+    assert_eq!(sources.len(), Contact::model().fields.len());
+    for (name, file, line) in sources {
+        assert!(file.ends_with("contact.rs"), "{file}");
+        let declared = text.lines().nth(line as usize - 1).unwrap();
+        assert!(
+            declared.contains(&format!("pub {name}:")),
+            "{name} is not declared on line {line}: {declared:?}"
+        );
+    }
+}

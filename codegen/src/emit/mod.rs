@@ -33,7 +33,9 @@ impl Artifact {
     }
 }
 
-/// Renders every artifact of every model, checking each model first.
+/// Renders every artifact of every model that follows the current model,
+/// checking each model first. Migrations are not among them: they follow the
+/// released history instead (see [`crate::history`] and [`crate::generate`]).
 pub fn artifacts(models: &[ResourceModel]) -> Result<Vec<Artifact>, Error> {
     let docs = docs::Renderer::shared()?;
     let sdks = sdk::Renderer::shared()?;
@@ -47,7 +49,6 @@ pub fn artifacts(models: &[ResourceModel]) -> Result<Vec<Artifact>, Error> {
         out.extend(json_schema::emit(model)?);
         out.extend(openapi::emit(model)?);
         out.extend(docs.emit(model)?);
-        out.extend(sql::emit(model)?);
         out.extend(sdks.emit(model)?);
     }
     let mut seen = BTreeSet::new();

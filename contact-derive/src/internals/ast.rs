@@ -16,7 +16,7 @@ pub struct Container<'a> {
 
 /// One named field.
 pub struct Field<'a> {
-    /// The wire name (serde's `rename`, else the identifier).
+    /// The wire name, as serde writes and reads it (`rename`, `rename_all`, …).
     pub name: String,
     pub ident: &'a syn::Ident,
     pub ty: &'a Type,
@@ -83,6 +83,7 @@ impl<'a> Container<'a> {
                 "#[derive(Resource)] does not support generic parameters",
             );
         }
+        let wire = serde_names(cx, input);
         let fields = fields
             .iter()
             .map(|f| {
@@ -92,9 +93,10 @@ impl<'a> Container<'a> {
                     Some(inner) => (true, inner),
                     None => (false, &f.ty),
                 };
-                let name = attrs
-                    .rename
-                    .clone()
+                let name = wire
+                    .iter()
+                    .find(|(i, _)| i == ident)
+                    .map(|(_, n)| n.clone())
                     .unwrap_or_else(|| ident.to_string().trim_start_matches("r#").to_owned());
                 Field {
                     name,
@@ -119,6 +121,62 @@ impl<'a> Container<'a> {
     pub fn field(&self, name: &str) -> Option<&Field<'a>> {
         self.fields.iter().find(|f| f.name == name)
     }
+}
+
+/// Each field's wire name as serde itself reads the struct's `#[serde]`
+/// attributes (`rename`, `rename_all`, `rename(serialize = …)`), through
+/// `serde_derive_internals`, so the model and the wire cannot disagree. What
+/// a resource cannot express is refused on its tokens: different names for
+/// writing and reading, aliases, skipped and flattened fields. serde's own
+/// attribute errors are left to serde's derive to report.
+fn serde_names(cx: &Ctxt, input: &DeriveInput) -> Vec<(syn::Ident, String)> {
+    use serde_derive_internals::{Ctxt as SerdeCtxt, Derive, ast};
+    let scx = SerdeCtxt::new();
+    let parsed = ast::Container::from_ast(&scx, input, Derive::Serialize);
+    let mut out = Vec::new();
+    if let Some(ast::Container {
+        data: ast::Data::Struct(_, fields),
+        ..
+    }) = &parsed
+    {
+        for f in fields {
+            let syn::Member::Named(ident) = &f.member else {
+                continue;
+            };
+            let name = f.attrs.name();
+            let (ser, de) = (name.serialize_name(), name.deserialize_name());
+            if ser != de {
+                cx.error_spanned_by(
+                    f.original,
+                    format!(
+                        "`{ident}` is written as `{ser}` and read as `{de}`: a resource field has one wire name"
+                    ),
+                );
+            }
+            if !f.attrs.aliases().iter().all(|a| a == de) {
+                cx.error_spanned_by(
+                    f.original,
+                    format!("`{ident}` has a serde alias: a resource field has one wire name"),
+                );
+            }
+            if f.attrs.skip_serializing() || f.attrs.skip_deserializing() {
+                cx.error_spanned_by(
+                    f.original,
+                    format!("`{ident}` is skipped by serde, so it is not on the wire: leave it out of the resource"),
+                );
+            }
+            if f.attrs.flatten() {
+                cx.error_spanned_by(
+                    f.original,
+                    format!("`{ident}` is flattened by serde: a resource field is one value"),
+                );
+            }
+            out.push((ident.clone(), ser.to_owned()));
+        }
+    }
+    // serde's derive reports its own attribute errors; these are not ours to repeat.
+    let _ = scx.check();
+    out
 }
 
 /// The doc comment as one paragraph-preserving text.

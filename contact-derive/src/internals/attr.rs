@@ -317,8 +317,8 @@ pub struct Field {
     pub same: Option<Spanned<Vec<Ident>>>,
     pub filter: Option<Spanned<String>>,
     pub unique: Option<Spanned<UniqueAttr>>,
-    /// serde's `rename`, the wire name.
-    pub rename: Option<String>,
+    /// `renamed_from = "old"`: the field's name in the last released snapshot.
+    pub renamed_from: Option<Spanned<String>>,
 }
 
 const FIELD_KEYS: &[Symbol] = &[
@@ -339,10 +339,12 @@ const FIELD_KEYS: &[Symbol] = &[
     SAME,
     FILTER,
     UNIQUE,
+    RENAMED_FROM,
 ];
 
 impl Field {
-    /// Reads every `#[field(...)]` of a field, and serde's `rename`.
+    /// Reads every `#[field(...)]` of a field (serde's own attributes are read
+    /// by `serde_derive_internals`, in `ast`).
     pub fn from_ast(cx: &Ctxt, attrs: &[syn::Attribute]) -> Self {
         let mut description = Attr::none(cx, DESCRIPTION);
         let mut stamp = Attr::none(cx, STAMP);
@@ -361,20 +363,8 @@ impl Field {
         let mut same = Attr::none(cx, SAME);
         let mut filter = Attr::none(cx, FILTER);
         let mut unique = Attr::none(cx, UNIQUE);
-        let mut rename = None;
+        let mut renamed_from = Attr::none(cx, RENAMED_FROM);
         for attr in attrs {
-            if attr.path() == SERDE {
-                // Silent about serde's own keys: only `rename = "..."` matters here.
-                let _ = attr.parse_nested_meta(|meta| {
-                    if meta.path == RENAME && meta.input.peek(Token![=]) {
-                        rename = Some(lit_str(&meta)?.value());
-                    } else {
-                        skip_value(meta.input)?;
-                    }
-                    Ok(())
-                });
-                continue;
-            }
             if attr.path() != FIELD {
                 continue;
             }
@@ -475,6 +465,15 @@ impl Field {
                 } else if p == UNIQUE {
                     let value = parse_unique(cx, meta)?;
                     unique.set(&meta.path, value);
+                } else if p == RENAMED_FROM {
+                    let s = lit_str(meta)?;
+                    if s.value().is_empty() {
+                        return Err(syn::Error::new_spanned(
+                            &s,
+                            "`renamed_from` names the field's previous wire name",
+                        ));
+                    }
+                    renamed_from.set(&s, s.value());
                 } else {
                     return Err(unknown(meta, FIELD, FIELD_KEYS));
                 }
@@ -499,7 +498,7 @@ impl Field {
             same: same.get(),
             filter: filter.get(),
             unique: unique.get(),
-            rename,
+            renamed_from: renamed_from.get(),
         }
     }
 }

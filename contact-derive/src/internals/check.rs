@@ -16,6 +16,7 @@ pub fn check(cx: &Ctxt, cont: &Container) {
         check_computed(cx, cont, field);
         check_unique(cx, cont, field);
         check_same(cx, cont, field);
+        check_renamed_from(cx, cont, field);
         if let Some(stamp) = &field.attrs.stamp {
             check_stamp(cx, field, stamp);
             if stamps.iter().any(|(s, _)| *s == stamp.value) {
@@ -315,6 +316,26 @@ fn check_same(cx: &Ctxt, cont: &Container, field: &Field) {
                 ),
             );
         }
+    }
+}
+
+fn check_renamed_from(cx: &Ctxt, cont: &Container, field: &Field) {
+    let Some(old) = &field.attrs.renamed_from else {
+        return;
+    };
+    if old.value == field.name {
+        cx.error_spanned_by(
+            &old.tokens,
+            format!("`{}` is renamed from its own name", field.name),
+        );
+    } else if cont.field(&old.value).is_some() {
+        cx.error_spanned_by(
+            &old.tokens,
+            format!(
+                "`{}` is renamed from `{}`, which is still a field",
+                field.name, old.value
+            ),
+        );
     }
 }
 

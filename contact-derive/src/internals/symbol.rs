@@ -11,10 +11,6 @@ pub struct Symbol(pub &'static str);
 pub const RESOURCE: Symbol = Symbol("resource");
 /// The field attribute namespace.
 pub const FIELD: Symbol = Symbol("field");
-/// serde's namespace: read for `rename` only.
-pub const SERDE: Symbol = Symbol("serde");
-/// serde's field rename.
-pub const RENAME: Symbol = Symbol("rename");
 /// Doc comments.
 pub const DOC: Symbol = Symbol("doc");
 
@@ -46,6 +42,7 @@ pub const REFERENCES: Symbol = Symbol("references");
 pub const SAME: Symbol = Symbol("same");
 pub const FILTER: Symbol = Symbol("filter");
 pub const UNIQUE: Symbol = Symbol("unique");
+pub const RENAMED_FROM: Symbol = Symbol("renamed_from");
 
 pub const WITHIN: Symbol = Symbol("within");
 pub const CASE_INSENSITIVE: Symbol = Symbol("case_insensitive");

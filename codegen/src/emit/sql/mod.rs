@@ -9,6 +9,8 @@
 //! generated columns on MySQL/MariaDB, which have neither); indexes for the
 //! list order and each list filter; comments from the descriptions.
 
+pub mod alter;
+
 use super::templates::Templates;
 use super::{Artifact, preamble};
 use crate::error::Error;
@@ -36,7 +38,7 @@ impl Dialect {
     /// Every dialect, in output order.
     pub const ALL: [Dialect; 3] = [Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite];
 
-    /// The folder name under `schemas/migrations/`.
+    /// The name of the dialect's folder under `schemas/migrations/`.
     pub fn dir(self) -> &'static str {
         match self {
             Dialect::Postgres => "postgres",
@@ -45,7 +47,8 @@ impl Dialect {
         }
     }
 
-    fn title(self) -> &'static str {
+    /// The dialect's name for people.
+    pub fn title(self) -> &'static str {
         match self {
             Dialect::Postgres => "PostgreSQL",
             Dialect::Mysql => "MySQL 8 / MariaDB 10.11",
@@ -54,7 +57,7 @@ impl Dialect {
     }
 
     /// A string literal. MySQL also treats backslash as an escape character.
-    fn literal(self, s: &str) -> String {
+    pub fn literal(self, s: &str) -> String {
         let s = s.replace('\'', "''");
         let s = if self == Dialect::Mysql {
             s.replace('\\', "\\\\")
@@ -108,137 +111,64 @@ struct View {
     statements: Vec<String>,
 }
 
-/// The migration of `model` in every dialect.
+/// The first migration of `model` (creating its table) in every dialect.
 pub fn emit(model: &ResourceModel) -> Result<Vec<Artifact>, Error> {
-    static PARSED: OnceLock<Templates> = OnceLock::new();
-    let templates = Templates::shared(&PARSED, &[(MIGRATION, TEMPLATE)])?;
     Dialect::ALL
         .iter()
         .map(|&d| {
-            let text = templates.render(MIGRATION, &view(model, d))?;
             Ok(Artifact::new(
                 format!("migrations/{}/{}", d.dir(), file_name(model)),
-                text,
+                create(model, d)?,
             ))
         })
         .collect()
 }
 
-/// The migration file name, `0001_create_<table>.sql`, in sqlx's `<VERSION>_<DESCRIPTION>.sql` form.
+/// The first migration's file name, `0001_create_<table>.sql`, in sqlx's `<VERSION>_<DESCRIPTION>.sql` form.
 pub fn file_name(model: &ResourceModel) -> String {
     format!("0001_create_{}.sql", model.table)
 }
 
-fn view(model: &ResourceModel, d: Dialect) -> View {
-    let t = &model.table;
-    let mut columns: Vec<(String, Option<String>)> = model
-        .fields
-        .iter()
-        .map(|f| (column(model, f, d), Some(f.description.clone())))
-        .collect();
-    let mut constraints = vec![format!(
-        "PRIMARY KEY ({})",
-        model.stamp(Stamp::Id).map_or("id", |f| f.name.as_str())
-    )];
-    for f in &model.fields {
-        constraints.extend(
-            checks(model, f, d)
-                .into_iter()
-                .map(|(kind, expr)| format!("CONSTRAINT {t}_{}_{kind} CHECK ({expr})", f.name)),
-        );
-    }
-    let mut statements = Vec::new();
-    let tenant = model.stamp(Stamp::Tenant).map(|f| f.name.clone());
-    let order: Vec<String> = [Stamp::CreatedAt, Stamp::Id]
-        .iter()
-        .filter_map(|s| model.stamp(*s).map(|f| f.name.clone()))
-        .collect();
-    let leading = |cols: &[String]| -> String {
-        tenant
-            .iter()
-            .cloned()
-            .chain(cols.iter().cloned())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+/// The migration creating the table of `model` in `d`, with its indexes.
+pub fn create(model: &ResourceModel, d: Dialect) -> Result<String, Error> {
+    static PARSED: OnceLock<Templates> = OnceLock::new();
+    let templates = Templates::shared(&PARSED, &[(MIGRATION, TEMPLATE)])?;
+    templates.render(MIGRATION, &view(model, d))
+}
 
-    for u in &model.unique {
-        let name = format!("{t}_{}_unique", u.field);
-        match d {
-            Dialect::Mysql => {
-                let (generated, key) = mysql_unique_columns(model, u);
-                columns.extend(generated.into_iter().map(|c| (c, None)));
-                constraints.push(format!("UNIQUE KEY {name} ({key})"));
-            }
-            _ => statements.push(format!(
-                "CREATE UNIQUE INDEX {name} ON {t} ({}){}",
-                unique_key(model, u, d),
-                unique_where(model, u, d)
-            )),
-        }
-    }
-    statements.push(format!(
-        "CREATE INDEX {t}_list_order ON {t} ({})",
-        leading(&order)
-    ));
-    for (f, filter) in model.filters() {
-        let key = match (filter, d) {
-            (Filter::Exact, _) => f.name.clone(),
-            (Filter::CaseInsensitive, Dialect::Mysql) => {
-                let col = format!("{}_ci", f.name);
-                columns.push((
-                    format!(
-                        "{col} {} GENERATED ALWAYS AS ({}) STORED",
-                        mysql_string_type(model, f, true),
-                        d.ascii_lower(&f.name)
-                    ),
-                    None,
-                ));
-                col
-            }
-            (Filter::CaseInsensitive, _) => d.ascii_lower(&f.name),
-        };
-        let mut cols = vec![key];
-        cols.extend(order.iter().cloned());
-        statements.push(format!(
-            "CREATE INDEX {t}_{}_filter ON {t} ({})",
-            f.name,
-            leading(&cols)
-        ));
-    }
+fn view(model: &ResourceModel, d: Dialect) -> View {
+    let def = TableDef::of(model, d);
+    let mut statements: Vec<String> = def.indexes.iter().map(|i| i.sql.clone()).collect();
     if d == Dialect::Postgres {
         let mut comments = vec![format!(
-            "COMMENT ON TABLE {t} IS {}",
+            "COMMENT ON TABLE {} IS {}",
+            def.table,
             d.literal(&model.description)
         )];
-        for f in &model.fields {
-            comments.push(format!(
-                "COMMENT ON COLUMN {t}.{} IS {}",
-                f.name,
-                d.literal(&f.description)
-            ));
-        }
+        comments.extend(
+            def.columns
+                .iter()
+                .filter_map(|c| c.comment_statement(&def.table, d)),
+        );
         statements.push(comments.join(";\n"));
     }
-
-    let mut lines = Vec::new();
-    let total = columns.len() + constraints.len();
-    let mut index = 0;
-    for (def, comment) in columns {
-        index += 1;
-        let comma = if index < total { "," } else { "" };
-        lines.push(match (d, comment) {
-            (Dialect::Mysql, Some(c)) => format!("{def} COMMENT {}{comma}", d.literal(&c)),
-            (Dialect::Sqlite, Some(c)) => format!("{def}{comma} -- {}", c.replace('\n', " ")),
-            _ => format!("{def}{comma}"),
-        });
+    let (notes, table_options) = table_notes(model, d);
+    View {
+        preamble: preamble(model),
+        title: d.title(),
+        name: model.name.clone(),
+        table: def.table.clone(),
+        schema_version: model.schema_version,
+        notes,
+        lines: def.body_lines(),
+        table_options,
+        statements,
     }
-    for c in constraints {
-        index += 1;
-        lines.push(if index < total { format!("{c},") } else { c });
-    }
+}
 
-    let (notes, table_options) = match d {
+/// The header notes of a migration file and the options after `CREATE TABLE (…)`.
+fn table_notes(model: &ResourceModel, d: Dialect) -> (Vec<&'static str>, String) {
+    match d {
         Dialect::Postgres => (
             vec!["Apply with: psql -v ON_ERROR_STOP=1 -f <this file>, or sqlx migrate run."],
             String::new(),
@@ -262,18 +192,248 @@ fn view(model: &ResourceModel, d: Dialect) -> View {
             ],
             " STRICT".to_owned(),
         ),
-    };
+    }
+}
 
-    View {
-        preamble: preamble(model),
-        title: d.title(),
-        name: model.name.clone(),
-        table: t.clone(),
-        schema_version: model.schema_version,
-        notes,
-        lines,
-        table_options,
-        statements,
+/// One column of a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    /// The column name.
+    pub name: String,
+    /// The model field it stores; `None` for a generated helper column.
+    pub field: Option<String>,
+    /// The SQL type.
+    pub ty: String,
+    /// Whether it is NOT NULL.
+    pub not_null: bool,
+    /// The DEFAULT expression.
+    pub default: Option<String>,
+    /// For a STORED generated column, its expression.
+    pub generated: Option<String>,
+    /// The column comment (the field's description).
+    pub comment: Option<String>,
+}
+
+impl Column {
+    /// `name type [GENERATED …] [NOT NULL] [DEFAULT …]`, without the comment.
+    pub fn definition(&self, d: Dialect) -> String {
+        let mut def = format!("{} {}", self.name, self.ty);
+        if let Some(expr) = &self.generated {
+            def.push_str(&format!(" GENERATED ALWAYS AS ({expr}) STORED"));
+        }
+        if self.not_null {
+            def.push_str(" NOT NULL");
+        }
+        if let Some(default) = &self.default {
+            // MySQL takes a literal default on text columns only as an expression.
+            if d == Dialect::Mysql && self.ty == "text" {
+                def.push_str(&format!(" DEFAULT ({default})"));
+            } else {
+                def.push_str(&format!(" DEFAULT {default}"));
+            }
+        }
+        def
+    }
+
+    /// The definition with MySQL's inline comment, as ALTER TABLE … ADD/MODIFY COLUMN takes it.
+    pub fn definition_with_comment(&self, d: Dialect) -> String {
+        match (&self.comment, d) {
+            (Some(c), Dialect::Mysql) => format!("{} COMMENT {}", self.definition(d), d.literal(c)),
+            _ => self.definition(d),
+        }
+    }
+
+    /// PostgreSQL's `COMMENT ON COLUMN`, when the column has a comment.
+    pub fn comment_statement(&self, table: &str, d: Dialect) -> Option<String> {
+        let c = self.comment.as_ref().filter(|_| d == Dialect::Postgres)?;
+        Some(format!(
+            "COMMENT ON COLUMN {table}.{} IS {}",
+            self.name,
+            d.literal(c)
+        ))
+    }
+}
+
+/// What a table constraint is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConstraintKind {
+    /// The primary key.
+    PrimaryKey,
+    /// A CHECK on the field named.
+    Check(String),
+    /// MySQL: a UNIQUE KEY declared in the table.
+    UniqueKey,
+}
+
+/// A constraint declared inside `CREATE TABLE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Constraint {
+    /// Its name (the primary key's is the table's).
+    pub name: String,
+    /// What it is.
+    pub kind: ConstraintKind,
+    /// Its line in `CREATE TABLE`, e.g. `CONSTRAINT t_f_length CHECK (…)`.
+    pub sql: String,
+}
+
+/// An index created after the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Index {
+    /// Its name.
+    pub name: String,
+    /// The `CREATE [UNIQUE] INDEX …` statement, without `;`.
+    pub sql: String,
+}
+
+/// A model's table in one dialect, as the parts that both the `CREATE TABLE`
+/// of a first migration and the `ALTER TABLE`s of later ones are made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableDef {
+    /// The dialect.
+    pub dialect: Dialect,
+    /// The table name.
+    pub table: String,
+    /// Columns: the fields in order, then generated helper columns (MySQL).
+    pub columns: Vec<Column>,
+    /// The primary key, the CHECKs in field order, then unique keys (MySQL).
+    pub constraints: Vec<Constraint>,
+    /// The unique, list-order and filter indexes.
+    pub indexes: Vec<Index>,
+}
+
+impl TableDef {
+    /// The table of `model` in `d`.
+    pub fn of(model: &ResourceModel, d: Dialect) -> Self {
+        let t = &model.table;
+        let mut columns: Vec<Column> = model.fields.iter().map(|f| column(model, f, d)).collect();
+        let pk = model.stamp(Stamp::Id).map_or("id", |f| f.name.as_str());
+        let mut constraints = vec![Constraint {
+            name: t.clone(),
+            kind: ConstraintKind::PrimaryKey,
+            sql: format!("PRIMARY KEY ({pk})"),
+        }];
+        for f in &model.fields {
+            for (kind, expr) in checks(model, f, d) {
+                let name = format!("{t}_{}_{kind}", f.name);
+                constraints.push(Constraint {
+                    sql: format!("CONSTRAINT {name} CHECK ({expr})"),
+                    name,
+                    kind: ConstraintKind::Check(f.name.clone()),
+                });
+            }
+        }
+        let mut indexes = Vec::new();
+        let tenant = model.stamp(Stamp::Tenant).map(|f| f.name.clone());
+        let order: Vec<String> = [Stamp::CreatedAt, Stamp::Id]
+            .iter()
+            .filter_map(|s| model.stamp(*s).map(|f| f.name.clone()))
+            .collect();
+        let leading = |cols: &[String]| -> String {
+            tenant
+                .iter()
+                .cloned()
+                .chain(cols.iter().cloned())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        for u in &model.unique {
+            let name = format!("{t}_{}_unique", u.field);
+            match d {
+                Dialect::Mysql => {
+                    let (generated, key) = mysql_unique_columns(model, u);
+                    columns.extend(generated);
+                    constraints.push(Constraint {
+                        sql: format!("UNIQUE KEY {name} ({key})"),
+                        name,
+                        kind: ConstraintKind::UniqueKey,
+                    });
+                }
+                _ => indexes.push(Index {
+                    sql: format!(
+                        "CREATE UNIQUE INDEX {name} ON {t} ({}){}",
+                        unique_key(model, u, d),
+                        unique_where(model, u, d)
+                    ),
+                    name,
+                }),
+            }
+        }
+        let name = format!("{t}_list_order");
+        indexes.push(Index {
+            sql: format!("CREATE INDEX {name} ON {t} ({})", leading(&order)),
+            name,
+        });
+        for (f, filter) in model.filters() {
+            let key = match (filter, d) {
+                (Filter::Exact, _) => f.name.clone(),
+                (Filter::CaseInsensitive, Dialect::Mysql) => {
+                    let col = format!("{}_ci", f.name);
+                    columns.push(Column {
+                        name: col.clone(),
+                        field: None,
+                        ty: mysql_string_type(model, f, true),
+                        not_null: false,
+                        default: None,
+                        generated: Some(d.ascii_lower(&f.name)),
+                        comment: None,
+                    });
+                    col
+                }
+                (Filter::CaseInsensitive, _) => d.ascii_lower(&f.name),
+            };
+            let mut cols = vec![key];
+            cols.extend(order.iter().cloned());
+            let name = format!("{t}_{}_filter", f.name);
+            indexes.push(Index {
+                sql: format!("CREATE INDEX {name} ON {t} ({})", leading(&cols)),
+                name,
+            });
+        }
+        TableDef {
+            dialect: d,
+            table: t.clone(),
+            columns,
+            constraints,
+            indexes,
+        }
+    }
+
+    /// The column storing `field`.
+    pub fn column_of(&self, field: &str) -> Option<&Column> {
+        self.columns
+            .iter()
+            .find(|c| c.field.as_deref() == Some(field))
+    }
+
+    /// The lines between `CREATE TABLE t (` and `)`, commas and comments included.
+    pub fn body_lines(&self) -> Vec<String> {
+        let d = self.dialect;
+        let mut lines = Vec::new();
+        let total = self.columns.len() + self.constraints.len();
+        let mut index = 0;
+        for c in &self.columns {
+            index += 1;
+            let comma = if index < total { "," } else { "" };
+            let def = c.definition(d);
+            lines.push(match (d, &c.comment) {
+                (Dialect::Mysql, Some(comment)) => {
+                    format!("{def} COMMENT {}{comma}", d.literal(comment))
+                }
+                (Dialect::Sqlite, Some(comment)) => {
+                    format!("{def}{comma} -- {}", comment.replace('\n', " "))
+                }
+                _ => format!("{def}{comma}"),
+            });
+        }
+        for c in &self.constraints {
+            index += 1;
+            lines.push(if index < total {
+                format!("{},", c.sql)
+            } else {
+                c.sql.clone()
+            });
+        }
+        lines
     }
 }
 
@@ -310,7 +470,7 @@ fn mysql_indexed(model: &ResourceModel, f: &Field) -> bool {
             .any(|u| u.field == f.name || u.within.contains(&f.name))
 }
 
-fn column(model: &ResourceModel, f: &Field, d: Dialect) -> String {
+fn column(model: &ResourceModel, f: &Field, d: Dialect) -> Column {
     let ty = match (&f.ty, d) {
         (FieldType::String | FieldType::Enum { .. }, Dialect::Mysql) => {
             mysql_string_type(model, f, mysql_indexed(model, f))
@@ -327,19 +487,15 @@ fn column(model: &ResourceModel, f: &Field, d: Dialect) -> String {
         (FieldType::JsonObject | FieldType::StringArray, Dialect::Mysql) => "json".into(),
         (FieldType::JsonObject | FieldType::StringArray, Dialect::Sqlite) => "text".into(),
     };
-    let mut def = format!("{} {ty}", f.name);
-    if f.always_present {
-        def.push_str(" NOT NULL");
+    Column {
+        name: f.name.clone(),
+        field: Some(f.name.clone()),
+        ty,
+        not_null: f.always_present,
+        default: default(model, f, d),
+        generated: None,
+        comment: Some(f.description.clone()),
     }
-    if let Some(default) = default(model, f, d) {
-        // MySQL takes a literal default on text columns only as an expression.
-        if d == Dialect::Mysql && ty == "text" {
-            def.push_str(&format!(" DEFAULT ({default})"));
-        } else {
-            def.push_str(&format!(" DEFAULT {default}"));
-        }
-    }
-    def
 }
 
 fn default(model: &ResourceModel, f: &Field, d: Dialect) -> Option<String> {
@@ -510,17 +666,27 @@ fn unique_where(model: &ResourceModel, u: &UniqueScope, d: Dialect) -> String {
 /// MySQL/MariaDB: generated columns standing in for the expression and the
 /// partial condition, and the unique key over them. A NULL key is never a
 /// duplicate, so a soft-deleted row's key is NULL.
-fn mysql_unique_columns(model: &ResourceModel, u: &UniqueScope) -> (Vec<String>, String) {
+fn mysql_unique_columns(model: &ResourceModel, u: &UniqueScope) -> (Vec<Column>, String) {
     let d = Dialect::Mysql;
+    let generated_column = |name: String, ty: String, expr: String| Column {
+        name,
+        field: None,
+        ty,
+        not_null: false,
+        default: None,
+        generated: Some(expr),
+        comment: None,
+    };
     let mut generated = Vec::new();
     let mut key = Vec::new();
     for w in &u.within {
         match model.field(w) {
             Some(f) if f.nullable => {
                 let col = format!("{}_uq_{w}", u.field);
-                generated.push(format!(
-                    "{col} {} GENERATED ALWAYS AS (COALESCE({w}, '')) STORED",
-                    mysql_string_type(model, f, true)
+                generated.push(generated_column(
+                    col.clone(),
+                    mysql_string_type(model, f, true),
+                    format!("COALESCE({w}, '')"),
                 ));
                 key.push(col);
             }
@@ -538,9 +704,10 @@ fn mysql_unique_columns(model: &ResourceModel, u: &UniqueScope) -> (Vec<String>,
         _ => value,
     };
     let col = format!("{}_uq_key", u.field);
-    generated.push(format!(
-        "{col} {} GENERATED ALWAYS AS ({value}) STORED",
-        mysql_string_type(model, field, true)
+    generated.push(generated_column(
+        col.clone(),
+        mysql_string_type(model, field, true),
+        value,
     ));
     key.push(col);
     (generated, key.join(", "))
