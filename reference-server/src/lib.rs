@@ -59,6 +59,11 @@ pub struct Config {
     /// Client connections held at once; `None`: the open-files limit less a
     /// reserve ([`serve::connection_cap`]).
     pub max_client_connections: Option<usize>,
+    /// The resource to serve; `None`: the Contact. (Tests of schema
+    /// evolution serve earlier and later states of a model.)
+    pub model: Option<ResourceModel>,
+    /// The migrations to apply; `None`: the embedded `schemas/migrations/`.
+    pub migrations: Option<Vec<migrations::MigrationFile>>,
     /// The contract violation to switch on.
     #[cfg(feature = "faults")]
     pub fault: Option<fault::Fault>,
@@ -74,6 +79,8 @@ impl Config {
             database_url: "sqlite::memory:".into(),
             max_connections: 8,
             max_client_connections: None,
+            model: None,
+            migrations: None,
             #[cfg(feature = "faults")]
             fault: None,
         }
@@ -101,14 +108,19 @@ pub struct AppState {
 impl AppState {
     /// Builds the state: connects, migrates, compiles the rules.
     pub async fn new(config: &Config) -> anyhow::Result<Self> {
-        let model = Arc::new(Contact::model());
+        let model = Arc::new(config.model.clone().unwrap_or_else(Contact::model));
         let rules = Arc::new(Rules::new(&model)?);
         let verifier = Verifier::new(
             config.jwt_secret.as_deref(),
             config.jwt_public_key.as_deref(),
         )?;
-        let store =
-            Store::connect(&config.database_url, model.clone(), config.max_connections).await?;
+        let store = Store::connect(
+            &config.database_url,
+            model.clone(),
+            config.max_connections,
+            config.migrations.clone(),
+        )
+        .await?;
         Ok(AppState {
             model,
             rules,

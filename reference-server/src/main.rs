@@ -75,6 +75,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         database_url: cli.database_url.clone(),
         max_connections: cli.max_connections,
         max_client_connections: None,
+        model: None,
+        migrations: None,
         #[cfg(feature = "faults")]
         fault: cli.fault,
     };

@@ -1,44 +1,64 @@
-//! The generated migrations of `schemas/migrations/`, embedded, applied by sqlx's migrator.
-//! The schema has no other source: the server never writes DDL of its own.
+//! The generated migrations of `schemas/migrations/` (every released
+//! version, embedded by `build.rs`), applied by sqlx's migrator. The schema
+//! has no other source: the server never writes DDL of its own.
 
 use crate::store::Dialect;
-use futures_core_compat::BoxFuture;
 use sqlx::AnyPool;
 use sqlx::error::BoxDynError;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use std::borrow::Cow;
+use std::future::Future;
+use std::pin::Pin;
 
-/// The migration files of each dialect: (version, description, file name, SQL).
-pub const POSTGRES: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "create contacts",
-    "0001_create_contacts.sql",
-    include_str!("../../schemas/migrations/postgres/0001_create_contacts.sql"),
-)];
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+}
 
-/// See [`POSTGRES`].
-pub const SQLITE: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "create contacts",
-    "0001_create_contacts.sql",
-    include_str!("../../schemas/migrations/sqlite/0001_create_contacts.sql"),
-)];
+pub use embedded::{POSTGRES, SQLITE};
+
+/// One migration: its version, description and SQL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationFile {
+    /// The version (the file's number).
+    pub version: i64,
+    /// The description (the file's slug, spaced).
+    pub description: Cow<'static, str>,
+    /// The SQL.
+    pub sql: Cow<'static, str>,
+}
+
+/// The embedded migrations of a dialect.
+pub fn files(dialect: Dialect) -> Vec<MigrationFile> {
+    let list = match dialect {
+        Dialect::Postgres => POSTGRES,
+        Dialect::Sqlite => SQLITE,
+    };
+    list.iter()
+        .map(|(version, description, sql)| MigrationFile {
+            version: *version,
+            description: Cow::Borrowed(*description),
+            sql: Cow::Borrowed(*sql),
+        })
+        .collect()
+}
 
 #[derive(Debug)]
-struct Embedded(&'static [(i64, &'static str, &'static str, &'static str)]);
+struct Source(Vec<MigrationFile>);
 
-impl MigrationSource<'static> for Embedded {
-    fn resolve(self) -> BoxFuture<'static, Result<Vec<Migration>, BoxDynError>> {
+impl MigrationSource<'static> for Source {
+    fn resolve(
+        self,
+    ) -> Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>> + Send + 'static>> {
         Box::pin(async move {
             Ok(self
                 .0
-                .iter()
-                .map(|(version, description, _, sql)| {
+                .into_iter()
+                .map(|m| {
                     Migration::new(
-                        *version,
-                        Cow::Borrowed(*description),
+                        m.version,
+                        m.description,
                         MigrationType::Simple,
-                        Cow::Borrowed(*sql),
+                        m.sql,
                         false,
                     )
                 })
@@ -47,20 +67,12 @@ impl MigrationSource<'static> for Embedded {
     }
 }
 
-mod futures_core_compat {
-    pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
-}
-
-/// The embedded files of a dialect.
-pub fn files(dialect: Dialect) -> &'static [(i64, &'static str, &'static str, &'static str)] {
-    match dialect {
-        Dialect::Postgres => POSTGRES,
-        Dialect::Sqlite => SQLITE,
-    }
-}
-
-/// Applies every migration of `dialect` not yet applied.
-pub async fn run(pool: &AnyPool, dialect: Dialect) -> Result<(), sqlx::migrate::MigrateError> {
-    let migrator = Migrator::new(Embedded(files(dialect))).await?;
+/// Applies every migration of `files` not yet applied, in version order;
+/// sqlx refuses a database where an applied one has since changed.
+pub async fn run(
+    pool: &AnyPool,
+    files: Vec<MigrationFile>,
+) -> Result<(), sqlx::migrate::MigrateError> {
+    let migrator = Migrator::new(Source(files)).await?;
     migrator.run(pool).await
 }

@@ -114,11 +114,13 @@ struct Columns<'m> {
 }
 
 impl Store {
-    /// Connects to `url` (`sqlite:…` or `postgres://…`) and applies the generated migrations.
+    /// Connects to `url` (`sqlite:…` or `postgres://…`) and applies the
+    /// migrations (`None`: the embedded ones of `schemas/migrations/`).
     pub async fn connect(
         url: &str,
         model: Arc<ResourceModel>,
         max_connections: u32,
+        migrations: Option<Vec<migrations::MigrationFile>>,
     ) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let dialect = if url.starts_with("sqlite:") {
@@ -153,7 +155,11 @@ impl Store {
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect(url)
             .await?;
-        migrations::run(&pool, dialect).await?;
+        migrations::run(
+            &pool,
+            migrations.unwrap_or_else(|| migrations::files(dialect)),
+        )
+        .await?;
         let db = match dialect {
             Dialect::Sqlite => Db::Sqlite(pool),
             Dialect::Postgres => {

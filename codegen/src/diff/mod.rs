@@ -545,7 +545,7 @@ fn field_changes(base: &Snapshot, current: &Snapshot, o: &Field, n: &Field, out:
                 },
             )
             .on(View::Response, Level::Warning)
-            .on_requests(n.is_client(), Level::Breaking)
+            .on_requests(o.is_client() && n.is_client(), Level::Breaking)
             .on(View::Table, Level::Warning)
             .risk(
                 RiskKind::MayFail,
@@ -746,9 +746,10 @@ fn limit_changes(
         );
         let change = Change::new(id, Some(name), message);
         out.push(if narrows {
+            // Only a field clients sent before can refuse what they send now.
             let c = change
                 .on(View::Response, Level::Info)
-                .on_requests(n.is_client(), Level::Breaking);
+                .on_requests(o.is_client() && n.is_client(), Level::Breaking);
             if k.checked {
                 c.on(View::Table, Level::Warning).risk(
                     RiskKind::MayFail,

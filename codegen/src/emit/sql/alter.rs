@@ -91,6 +91,8 @@ fn flagged(
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Derived {
     name: String,
+    /// A generated helper column (MySQL), which indexes may use.
+    is_column: bool,
     /// The field whose rows it may refuse, if any.
     field: Option<String>,
     /// Whether creating it validates existing rows (a CHECK or a unique index).
@@ -107,6 +109,7 @@ fn derived(t: &TableDef, model: &contact_schema::ResourceModel) -> Vec<Derived> 
         if c.field.is_none() {
             out.push(Derived {
                 name: c.name.clone(),
+                is_column: true,
                 field: None,
                 validates: false,
                 create: format!("ALTER TABLE {table} ADD COLUMN {}", c.definition(d)),
@@ -119,6 +122,7 @@ fn derived(t: &TableDef, model: &contact_schema::ResourceModel) -> Vec<Derived> 
             ConstraintKind::PrimaryKey => {}
             ConstraintKind::Check(field) => out.push(Derived {
                 name: c.name.clone(),
+                is_column: false,
                 field: Some(field.clone()),
                 validates: true,
                 create: format!("ALTER TABLE {table} ADD {}", c.sql),
@@ -126,6 +130,7 @@ fn derived(t: &TableDef, model: &contact_schema::ResourceModel) -> Vec<Derived> 
             }),
             ConstraintKind::UniqueKey => out.push(Derived {
                 name: c.name.clone(),
+                is_column: false,
                 field: unique_field(model, &c.name, table),
                 validates: true,
                 create: format!("ALTER TABLE {table} ADD {}", c.sql),
@@ -136,6 +141,7 @@ fn derived(t: &TableDef, model: &contact_schema::ResourceModel) -> Vec<Derived> 
     for i in &t.indexes {
         out.push(Derived {
             name: i.name.clone(),
+            is_column: false,
             field: unique_field(model, &i.name, table),
             validates: i.sql.starts_with("CREATE UNIQUE"),
             create: i.sql.clone(),
@@ -146,6 +152,56 @@ fn derived(t: &TableDef, model: &contact_schema::ResourceModel) -> Vec<Derived> 
         });
     }
     out
+}
+
+/// The derived objects to drop (old) and create (new): those whose
+/// definition changes, everything when the table is renamed, and any object
+/// built on a generated column that is itself rebuilt (MariaDB drops such a
+/// column out of its indexes rather than refusing).
+fn changed(od: &[Derived], nd: &[Derived], renamed: bool) -> (Vec<Derived>, Vec<Derived>) {
+    let mut keep: Vec<bool> = od.iter().map(|o| !renamed && nd.contains(o)).collect();
+    loop {
+        let rebuilt: Vec<&str> = od
+            .iter()
+            .zip(&keep)
+            .filter(|(o, k)| !**k && o.is_column)
+            .map(|(o, _)| o.name.as_str())
+            .collect();
+        let mut more = false;
+        for (o, k) in od.iter().zip(keep.iter_mut()) {
+            if *k && rebuilt.iter().any(|c| mentions(&o.create, c)) {
+                *k = false;
+                more = true;
+            }
+        }
+        if !more {
+            break;
+        }
+    }
+    let dropped: Vec<Derived> = od
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| !**k)
+        .map(|(o, _)| o.clone())
+        .collect();
+    let kept: Vec<&Derived> = od
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(o, _)| o)
+        .collect();
+    let created = nd.iter().filter(|n| !kept.contains(n)).cloned().collect();
+    (dropped, created)
+}
+
+/// Whether `sql` names the column `name` as a whole word.
+fn mentions(sql: &str, name: &str) -> bool {
+    sql.match_indices(name).any(|(i, _)| {
+        let before = sql[..i].chars().next_back();
+        let after = sql[i + name.len()..].chars().next();
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        !word(before) && !word(after)
+    })
 }
 
 /// The field of the uniqueness rule an index named `{table}_{field}_unique` enforces.
@@ -253,17 +309,20 @@ pub fn alter(
             statements.extend(nt.indexes.iter().map(|i| i.sql.clone()));
         } else {
             let (od, nd) = (derived(&ot, om), derived(&nt, nm));
-            for o in od.iter().filter(|o| !nd.contains(o)) {
+            let (dropped, created) = changed(&od, &nd, false);
+            for o in dropped.iter().rev() {
                 statements.push(o.drop.clone());
             }
-            for n in nd.iter().filter(|n| !od.contains(n)) {
+            for n in &created {
                 statements.push(with_risk(n, &by_field, &mut risks));
             }
         }
     } else {
         let (od, nd) = (derived(&ot, om), derived(&nt, nm));
-        let kept = |o: &Derived| ot.table == nt.table && nd.contains(o);
-        for o in od.iter().filter(|o| !kept(o)) {
+        let (dropped, created) = changed(&od, &nd, ot.table != nt.table);
+        // Dropped in the reverse order of creation: indexes before the
+        // generated columns they use.
+        for o in dropped.iter().rev() {
             statements.push(o.drop.clone());
         }
         if ot.table != nt.table {
@@ -309,10 +368,7 @@ pub fn alter(
                 Pairing::Removed(_) => {}
             }
         }
-        for n in nd
-            .iter()
-            .filter(|n| !od.contains(n) || ot.table != nt.table)
-        {
+        for n in &created {
             statements.push(with_risk(n, &by_field, &mut risks));
         }
         if d == Dialect::Postgres {
