@@ -1,4 +1,5 @@
-//! Benchmarks of rendering and of a warm `generate` over an up-to-date tree.
+//! Benchmarks of rendering, of a warm `generate` over an up-to-date tree,
+//! and of `diff` and `migrate` on the Contact.
 #![allow(missing_docs)] // criterion_group! generates an undocumented function.
 
 use codegen::Mode;
@@ -25,6 +26,39 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("generate --check (warm)", |b| {
         b.iter(|| codegen::generate(dir.path(), black_box(&models), Mode::Check, false).unwrap())
+    });
+    // A change to release: a field renamed, one added, one removed.
+    let mut changed = Contact::model();
+    let f = changed
+        .fields
+        .iter_mut()
+        .find(|f| f.name == "job_title")
+        .unwrap();
+    f.name = "title".into();
+    f.renamed_from = Some("job_title".into());
+    changed.fields.retain(|f| f.name != "seniority");
+    let mut nick = changed.field("first_name").unwrap().clone();
+    nick.name = "nickname".into();
+    changed.fields.push(nick);
+    changed.schema_version = 2;
+    c.bench_function("diff (read the base's history, classify)", |b| {
+        b.iter(|| {
+            let base = codegen::base::load(
+                dir.path().to_str().unwrap(),
+                std::path::Path::new("schemas"),
+                &changed,
+            )
+            .unwrap();
+            let current = codegen::history::Snapshot::of(black_box(&changed), 0, "current");
+            codegen::diff::diff(&base.snapshot, &current)
+        })
+    });
+    c.bench_function("migrate (plan: diff and three migrations)", |b| {
+        b.iter(|| {
+            codegen::migrate::plan(dir.path(), black_box(&changed), "rename_and_add")
+                .unwrap()
+                .unwrap()
+        })
     });
 }
 

@@ -291,7 +291,9 @@ impl Stamp {
             }
             Stamp::DeletedBy => "The deleter's JWT `sub`; null otherwise.",
             Stamp::Version => "1 on create; +1 on every successful write (update or delete).",
-            Stamp::SchemaVersion => "The schema version in force at the last write.",
+            Stamp::SchemaVersion => {
+                "The schema version in force at the item's last write: items written before the version was raised keep theirs until they are written again."
+            }
         }
     }
 }

@@ -59,7 +59,7 @@ class Contact:
     deleted_at: datetime | None = None
     #: Who soft-deleted the contact. Server-owned: The deleter's JWT `sub`; null otherwise.
     deleted_by: str | None = None
-    #: Document schema version. Bumped on incompatible writes. Server-owned: The schema version in force at the last write.
+    #: Document schema version. Bumped on incompatible writes. Server-owned: The schema version in force at the item's last write: items written before the version was raised keep theirs until they are written again.
     schema_version: int
     #: Account this contact belongs to. Null for unattached (orphan) contacts. Filterable in lists (exact). Format: `acc-` + a lowercase UUID.
     account_id: str | None = None

@@ -90,7 +90,7 @@ pub struct Contact {
     /// Who soft-deleted the contact. Server-owned: The deleter's JWT `sub`; null otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_by: Option<String>,
-    /// Document schema version. Bumped on incompatible writes. Server-owned: The schema version in force at the last write.
+    /// Document schema version. Bumped on incompatible writes. Server-owned: The schema version in force at the item's last write: items written before the version was raised keep theirs until they are written again.
     pub schema_version: i64,
     /// Account this contact belongs to. Null for unattached (orphan) contacts. Filterable in lists (exact). Format: `acc-` + a lowercase UUID.
     #[serde(default, skip_serializing_if = "Option::is_none")]

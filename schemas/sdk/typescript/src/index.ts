@@ -49,7 +49,7 @@ export interface Contact {
   readonly deleted_at?: string | null;
   /** Who soft-deleted the contact. Server-owned: The deleter's JWT `sub`; null otherwise. */
   readonly deleted_by?: string | null;
-  /** Document schema version. Bumped on incompatible writes. Server-owned: The schema version in force at the last write. */
+  /** Document schema version. Bumped on incompatible writes. Server-owned: The schema version in force at the item's last write: items written before the version was raised keep theirs until they are written again. */
   readonly schema_version: number;
   /** Account this contact belongs to. Null for unattached (orphan) contacts. Filterable in lists (exact). Format: `acc-` + a lowercase UUID. */
   readonly account_id?: string | null;
