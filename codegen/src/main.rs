@@ -203,14 +203,25 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     r.problem
                 );
             }
-            for u in &report.unmigrated {
-                eprintln!(
-                    "error: the {} model differs from its last release, {}; run `{MIGRATE}`",
-                    u.resource, u.last
-                );
-            }
+            // The fix for a model change is a migration (which also
+            // regenerates the rest), so that line comes last.
+            let unmigrated = |stale: usize| {
+                for u in &report.unmigrated {
+                    eprintln!(
+                        "error: the {} model differs from its last release, {}; run `{MIGRATE}`{}",
+                        u.resource,
+                        u.last,
+                        if stale > 0 {
+                            format!(", which also regenerates the {stale} stale files")
+                        } else {
+                            String::new()
+                        }
+                    );
+                }
+            };
             let history_broken = !report.released.is_empty() || !report.unmigrated.is_empty();
             if history_broken && !check {
+                unmigrated(0);
                 return Ok(EXIT_STALE);
             }
             for p in &left {
@@ -223,6 +234,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 for s in &report.stale {
                     let what = if s.missing { "missing" } else { "stale" };
                     eprintln!("{what}: {}", out.join(&s.path).display());
+                }
+                if !report.unmigrated.is_empty() {
+                    unmigrated(report.stale.len());
+                    return Ok(EXIT_STALE);
                 }
                 if history_broken && report.stale.is_empty() && left.is_empty() {
                     return Ok(EXIT_STALE);

@@ -68,10 +68,9 @@ fn check_names_the_fix_for_a_change_without_a_migration_and_passes_after_migrate
     let out = codegen(&["generate", "--check"], dir.path());
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let err = text(&out.stderr);
-    let line = err
-        .lines()
-        .find(|l| l.contains("differs from its last release"))
-        .unwrap_or_else(|| panic!("{err}"));
+    // The last line names the fix.
+    let line = err.lines().last().unwrap();
+    assert!(line.contains("differs from its last release"), "{err}");
     assert!(
         line.contains("0001_create_contacts") && line.contains(MIGRATE),
         "{line}"
