@@ -282,3 +282,24 @@ fn cli_list_names_every_artifact() {
     );
     assert!(listed.lines().any(|l| l == "openapi/contacts.openapi.yaml"));
 }
+
+#[test]
+fn files_git_ignores_are_not_orphans() {
+    let dir = tempfile::tempdir().unwrap();
+    codegen::generate(dir.path(), &[Contact::model()], Mode::Write, false).unwrap();
+    fs::write(dir.path().join(".gitignore"), ".mypy_cache/\n*.pyc\n").unwrap();
+    let cache = dir.path().join("sdk/python/.mypy_cache/3.11");
+    fs::create_dir_all(&cache).unwrap();
+    fs::write(cache.join("models.data.json"), "{}").unwrap();
+    fs::write(dir.path().join("sdk/python/contacts_sdk/models.pyc"), "x").unwrap();
+    fs::write(dir.path().join("sdk/python/stray.txt"), "x").unwrap();
+    let report = codegen::generate(dir.path(), &[Contact::model()], Mode::Check, false).unwrap();
+    assert_eq!(
+        report.orphaned,
+        [
+            PathBuf::from(".gitignore"),
+            PathBuf::from("sdk/python/stray.txt")
+        ],
+        "ignored files are not artifacts, nor orphans"
+    );
+}
