@@ -23,12 +23,12 @@ const EXIT_USAGE: u8 = 2;
 /// Exit code: an I/O or rendering error.
 const EXIT_ERROR: u8 = 3;
 
-/// Generates JSON Schema, OpenAPI, SQL migrations, docs and the model manifest from the Contact resource model.
+/// Generates JSON Schema, OpenAPI, SQL migrations, SDKs, docs and the model manifest from the Contact resource model, releases its changes as migrations, and says whom they break.
 #[derive(Parser)]
 #[command(
     name = "codegen",
     version,
-    after_help = "Exit codes: 0 ok, 1 stale tree under --check, 2 usage error, 3 I/O or rendering error."
+    after_help = "Exit codes: 0 ok; 1 a stale tree under --check, an edited release, a model change without a migration, or diff's gate failing; 2 usage error or bad input; 3 I/O or rendering error."
 )]
 struct Cli {
     #[command(subcommand)]
