@@ -79,7 +79,12 @@ fn corpus() -> Vec<Case> {
                     "What the contact likes to be called.",
                 ))
             },
-            expect: &[("FIELD_ADDED", Some("nickname"), Level::Info, ALL)],
+            expect: &[(
+                "FIELD_ADDED",
+                Some("nickname"),
+                Level::Warning,
+                &[View::Sdk],
+            )],
             apply: Some(Apply {
                 seed: plain_seed,
                 check: |c| assert!(c.get("nickname").is_none_or(Value::is_null), "{c}"),
@@ -98,7 +103,7 @@ fn corpus() -> Vec<Case> {
                 };
                 m.fields.push(f);
             },
-            expect: &[("FIELD_ADDED", Some("locale"), Level::Info, ALL)],
+            expect: &[("FIELD_ADDED", Some("locale"), Level::Warning, &[View::Sdk])],
             apply: Some(Apply {
                 seed: plain_seed,
                 check: |c| assert_eq!(c["locale"], "en", "existing rows get the default: {c}"),

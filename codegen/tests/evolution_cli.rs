@@ -241,15 +241,10 @@ fn diff_reports_in_every_format_and_gates_on_schema_version() {
     let c = &v["changes"][0];
     assert_eq!(
         (c["rule"].as_str(), c["level"].as_str(), c["field"].as_str()),
-        (Some("FIELD_ADDED"), Some("info"), Some("decision_role"))
+        (Some("FIELD_ADDED"), Some("warning"), Some("decision_role"))
     );
-    assert!(
-        c["views"]
-            .as_array()
-            .unwrap()
-            .contains(&Value::from("create")),
-        "{c}"
-    );
+    assert_eq!(c["views"], serde_json::json!(["sdk"]), "{c}");
+    assert_eq!(c["impacts"]["create"], "info", "{c}");
     assert!(
         c["source"]["file"]
             .as_str()

@@ -258,7 +258,9 @@ fn added(model: &ResourceModel, n: &Field) -> Change {
     .on(View::Response, Level::Info)
     .on_requests(n.is_client(), Level::Info)
     .on(View::Table, table)
-    .on(View::Sdk, Level::Info);
+    // The Rust SDK's structs gain a field: a struct literal without
+    // `..Default::default()` stops compiling (TypeScript and Python are fine).
+    .on(View::Sdk, Level::Warning);
     if table == Level::Warning {
         c.risk(
             RiskKind::Note,

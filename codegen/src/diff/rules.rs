@@ -95,7 +95,7 @@ pub const RULES: &[Rule] = &[
             I_CLIENT,
             I_CLIENT,
             "info; warning when NOT NULL without a default (existing rows get null, NOT NULL is left off)",
-            I,
+            "warning: a Rust struct literal without `..Default::default()` stops compiling",
         ],
     },
     Rule {
