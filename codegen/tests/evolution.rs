@@ -991,6 +991,28 @@ fn db_name(prefix: &str) -> String {
     )
 }
 
+/// Three throwaway databases: upgraded, migrated fresh, created from the new model.
+async fn create_databases(admin: &AnyPool) -> [String; 3] {
+    let names = [db_name("evo_up"), db_name("evo_fresh"), db_name("evo_new")];
+    for n in &names {
+        admin
+            .execute(format!("CREATE DATABASE {n}").as_str())
+            .await
+            .unwrap();
+    }
+    names
+}
+
+/// Drops `names`; `suffix` is the dialect's `DROP DATABASE` tail (` WITH (FORCE)` on PostgreSQL).
+async fn drop_databases(admin: &AnyPool, names: &[String], suffix: &str) {
+    for n in names {
+        admin
+            .execute(format!("DROP DATABASE IF EXISTS {n}{suffix}").as_str())
+            .await
+            .unwrap();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_upgrades_keep_every_row() {
     let Some((url, admin)) = admin(
@@ -1002,13 +1024,7 @@ async fn postgres_upgrades_keep_every_row() {
         return;
     };
     for c in applied_cases() {
-        let names = [db_name("evo_up"), db_name("evo_fresh"), db_name("evo_new")];
-        for n in &names {
-            admin
-                .execute(format!("CREATE DATABASE {n}").as_str())
-                .await
-                .unwrap();
-        }
+        let names = create_databases(&admin).await;
         through_the_server(&c, &with_db(&url, &names[0]), Dialect::Postgres).await;
         let upgraded = AnyPoolOptions::new()
             .connect(&with_db(&url, &names[0]))
@@ -1023,12 +1039,7 @@ async fn postgres_upgrades_keep_every_row() {
         )
         .await;
         upgraded.close().await;
-        for n in &names {
-            admin
-                .execute(format!("DROP DATABASE IF EXISTS {n} WITH (FORCE)").as_str())
-                .await
-                .unwrap();
-        }
+        drop_databases(&admin, &names, " WITH (FORCE)").await;
     }
 }
 
@@ -1039,13 +1050,7 @@ async fn mariadb_upgrades_keep_every_row() {
         return;
     };
     for c in applied_cases() {
-        let names = [db_name("evo_up"), db_name("evo_fresh"), db_name("evo_new")];
-        for n in &names {
-            admin
-                .execute(format!("CREATE DATABASE {n}").as_str())
-                .await
-                .unwrap();
-        }
+        let names = create_databases(&admin).await;
         let (first, both, _) = migration_files(&c, Dialect::Mysql);
         let up = with_db(&url, &names[0]);
         let pool = applied(&up, first).await;
@@ -1120,12 +1125,7 @@ async fn mariadb_upgrades_keep_every_row() {
         )
         .await;
         upgraded.close().await;
-        for n in &names {
-            admin
-                .execute(format!("DROP DATABASE IF EXISTS {n}").as_str())
-                .await
-                .unwrap();
-        }
+        drop_databases(&admin, &names, "").await;
     }
 }
 
