@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tower::ServiceExt;
@@ -45,13 +45,29 @@ pub fn connection_cap() -> usize {
 }
 
 /// One open connection, as the loop sees it.
-#[derive(Default)]
 struct Conn {
     /// Requests in flight on it; 0 while it trickles headers or sits idle.
     busy: AtomicUsize,
     /// Told to close to make room.
     evict: Notify,
+    /// When it was accepted: a connection gets [`GRACE`] to send its
+    /// headers before it can be evicted, so one accepted in a burst is not
+    /// closed before the server even read it.
+    since: Instant,
 }
+
+impl Default for Conn {
+    fn default() -> Self {
+        Conn {
+            busy: AtomicUsize::new(0),
+            evict: Notify::new(),
+            since: Instant::now(),
+        }
+    }
+}
+
+/// How long a new connection is safe from eviction.
+const GRACE: Duration = Duration::from_secs(1);
 
 /// Counts a request in flight on a connection for as long as it lives.
 struct InFlight(Arc<Conn>);
@@ -70,30 +86,53 @@ impl Drop for InFlight {
 }
 
 /// The open connections, oldest first.
-#[derive(Default)]
 struct Registry {
     next: u64,
     open: BTreeMap<u64, Arc<Conn>>,
+    /// How long a new connection is safe from eviction.
+    grace: Duration,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry {
+            next: 0,
+            open: BTreeMap::new(),
+            grace: GRACE,
+        }
+    }
 }
 
 impl Registry {
     /// Registers a new connection; at `cap`, first tells the oldest one that
     /// is not serving a request to close.
     fn admit(&mut self, cap: usize) -> (u64, Arc<Conn>) {
-        if self.open.len() >= cap
-            && let Some((&id, victim)) = self
-                .open
-                .iter()
-                .find(|(_, c)| c.busy.load(Ordering::SeqCst) == 0)
-        {
-            victim.evict.notify_one();
-            self.open.remove(&id);
+        if self.open.len() >= cap {
+            self.evict_one();
         }
         let id = self.next;
         self.next += 1;
         let conn = Arc::new(Conn::default());
         self.open.insert(id, conn.clone());
         (id, conn)
+    }
+
+    /// Tells the oldest connection that is past its grace and not serving a
+    /// request to close; whether there was one.
+    fn evict_one(&mut self) -> bool {
+        let victim = self
+            .open
+            .iter()
+            .find(|(_, c)| c.busy.load(Ordering::SeqCst) == 0 && c.since.elapsed() >= self.grace)
+            .map(|(&id, c)| (id, c.clone()));
+        match victim {
+            Some((id, c)) => {
+                c.evict.notify_one();
+                self.open.remove(&id);
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -118,7 +157,11 @@ pub async fn serve(
                 Ok((stream, _)) => stream,
                 Err(e) if is_per_connection(&e) => continue,
                 Err(e) => {
-                    eprintln!("reference-server: accept failed, retrying: {e}");
+                    // Out of file descriptors, most likely: make room if a
+                    // connection can give it up, then try again.
+                    if !registry.lock().expect("registry lock").evict_one() {
+                        eprintln!("reference-server: accept failed, retrying: {e}");
+                    }
                     tokio::time::sleep(ACCEPT_BACKOFF).await;
                     continue;
                 }
@@ -169,9 +212,17 @@ fn is_per_connection(e: &io::Error) -> bool {
 mod tests {
     use super::*;
 
+    /// A registry whose connections are evictable at once.
+    fn no_grace() -> Registry {
+        Registry {
+            grace: Duration::ZERO,
+            ..Registry::default()
+        }
+    }
+
     #[test]
     fn at_the_cap_the_oldest_connection_not_in_a_request_makes_room() {
-        let mut r = Registry::default();
+        let mut r = no_grace();
         let (_, first) = r.admit(3);
         let (_, second) = r.admit(3);
         let (_, _third) = r.admit(3);
@@ -190,10 +241,19 @@ mod tests {
 
     #[test]
     fn when_every_connection_is_busy_none_is_closed() {
-        let mut r = Registry::default();
+        let mut r = no_grace();
         let (_, a) = r.admit(1);
         let _busy = InFlight::enter(&a);
         r.admit(1);
         assert_eq!(r.open.len(), 2);
+    }
+
+    #[test]
+    fn a_connection_in_its_grace_is_not_evicted() {
+        let mut r = Registry::default();
+        r.admit(1);
+        r.admit(1);
+        assert_eq!(r.open.len(), 2, "both are younger than the grace");
+        assert!(!r.evict_one());
     }
 }
