@@ -1209,3 +1209,30 @@ async fn a_check_existing_rows_break_is_reported_then_refused() {
             .unwrap();
     }
 }
+
+#[test]
+fn a_pattern_changed_in_code_rewrites_the_check_from_the_released_pattern() {
+    let model = Contact::model();
+    let old = Snapshot {
+        patterns: [("email".to_owned(), "^old-pattern$".to_owned())].into(),
+        ..Snapshot::of(&model, 1, "create_contacts")
+    };
+    let new = Snapshot::of(&model, 2, "email_grammar");
+    let d = diff(&old, &new);
+    assert!(
+        d.changes.iter().any(|c| c.rule == "FORMAT_CHANGED"),
+        "{d:?}"
+    );
+    for dialect in [Dialect::Postgres, Dialect::Mysql] {
+        let (text, _) = alter(&old, &new, &d, dialect).unwrap();
+        assert!(
+            text.contains("DROP CONSTRAINT contacts_email_format"),
+            "{dialect:?}: {text}"
+        );
+        assert!(
+            text.contains("ADD CONSTRAINT contacts_email_format")
+                && text.contains("[A-Za-z0-9]([A-Za-z0-9-]{0,61}"),
+            "{dialect:?}: {text}"
+        );
+    }
+}

@@ -4,6 +4,7 @@
 use crate::http::{Api, CheckResult, Exchange, Failure, ensure};
 use crate::identity::{Identities, Role};
 use contact_schema::ResourceModel;
+use futures::StreamExt;
 use reqwest::Method;
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
@@ -101,6 +102,7 @@ pub struct Ctx {
     pub n: Names,
     cancelled: std::sync::atomic::AtomicBool,
     created: Mutex<Vec<(Role, String)>>,
+    full_account: tokio::sync::OnceCell<Result<String, Failure>>,
 }
 
 /// A fresh random `<prefix>-<uuid>`.
@@ -143,6 +145,7 @@ impl Ctx {
             n,
             cancelled: std::sync::atomic::AtomicBool::new(false),
             created: Mutex::new(Vec::new()),
+            full_account: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -262,6 +265,68 @@ impl Ctx {
             .await
     }
 
+    /// `GET` the collection with these query parameters (percent-encoded here) as `role`.
+    pub async fn list_q<K: AsRef<str>, V: AsRef<str>>(
+        &self,
+        role: Role,
+        pairs: &[(K, V)],
+    ) -> Result<Exchange, Failure> {
+        self.list(role, &crate::http::query(pairs)).await
+    }
+
+    /// An account of its own holding one more item than the largest page,
+    /// created once per run (concurrently) for the checks on page sizes.
+    pub async fn full_account(&self) -> Result<String, Failure> {
+        self.full_account
+            .get_or_init(|| async {
+                let acc = self.fresh_account();
+                let n = self.model.api.max_page_size as usize + 1;
+                let creates = futures::stream::iter(0..n)
+                    .map(|_| {
+                        self.created(Role::A1, serde_json::json!({self.n.account_field(): acc}))
+                    })
+                    .buffer_unordered(8);
+                let results: Vec<_> = creates.collect().await;
+                results.into_iter().collect::<Result<Vec<_>, _>>()?;
+                Ok(acc)
+            })
+            .await
+            .clone()
+    }
+
+    /// `v` as the contract compares items: only the model's fields, a
+    /// missing field as null, date-times as instants in one canonical form.
+    /// Extra response fields and the text form of a time are the server's choice.
+    pub fn normal(&self, v: &Value) -> Value {
+        use contact_schema::model::FieldType;
+        let mut out = serde_json::Map::new();
+        for f in &self.model.fields {
+            let value = v.get(&f.name).cloned().unwrap_or(Value::Null);
+            let value = match (&f.ty, &value) {
+                (FieldType::DateTime, Value::String(t)) => chrono::DateTime::parse_from_rfc3339(t)
+                    .map(|d| {
+                        Value::from(
+                            d.with_timezone(&chrono::Utc)
+                                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                        )
+                    })
+                    .unwrap_or(value),
+                _ => value,
+            };
+            out.insert(f.name.clone(), value);
+        }
+        Value::Object(out)
+    }
+
+    /// A list page's items, each [`Ctx::normal`], and whether it has a next cursor.
+    pub fn normal_page(&self, page: &Value) -> (Vec<Value>, bool) {
+        let items = page["data"]
+            .as_array()
+            .map(|d| d.iter().map(|c| self.normal(c)).collect())
+            .unwrap_or_default();
+        (items, page["next_cursor"].is_string())
+    }
+
     /// `GET` the collection with `query` as `role`.
     pub async fn list(&self, role: Role, query: &str) -> Result<Exchange, Failure> {
         self.api
@@ -278,11 +343,32 @@ impl Ctx {
     /// Fails unless `id` reads back exactly as `expected` (a forbidden write changed nothing).
     pub async fn unchanged(&self, role: Role, id: &str, expected: &Value) -> CheckResult {
         let ex = self.get(role, id).await?;
-        ensure(
-            ex.status == 200 && &ex.body == expected,
+        crate::http::status(&ex, &[200], "reading the contact back")?;
+        let (now, before) = (self.normal(&ex.body), self.normal(expected));
+        if now == before {
+            return Ok(());
+        }
+        let changed: Vec<String> = self
+            .model
+            .fields
+            .iter()
+            .filter(|f| now.get(&f.name) != before.get(&f.name))
+            .map(|f| {
+                format!(
+                    "`{}` {} → {}",
+                    f.name,
+                    before.get(&f.name).unwrap_or(&Value::Null),
+                    now.get(&f.name).unwrap_or(&Value::Null)
+                )
+            })
+            .collect();
+        Err(Failure::at(
             &ex,
-            "the contact changed although the write was refused",
-        )
+            format!(
+                "the contact changed although the write was refused: {}",
+                changed.join(", ")
+            ),
+        ))
     }
 
     /// Soft-deletes every contact the run created (404s are fine); returns how many it deleted.

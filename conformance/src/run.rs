@@ -2,6 +2,7 @@
 
 use crate::checks::{Check, Family, Level};
 use crate::context::Ctx;
+use crate::http::Failure;
 use futures::StreamExt;
 use serde::Serialize;
 use std::sync::Arc;
@@ -36,9 +37,15 @@ pub struct CheckReport {
     pub outcome: Outcome,
     /// Why, when not a pass (secrets redacted).
     pub message: String,
+    /// The expected value, when the check compares one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// The value found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
     /// The exchange that shows a failure (secrets redacted).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub exchange: Option<String>,
+    pub evidence: Option<crate::http::Evidence>,
     /// How long it took.
     #[serde(skip)]
     pub duration: Duration,
@@ -164,31 +171,36 @@ pub async fn run_checks(
                 async move {
                     let start = Instant::now();
                     let result = tokio::time::timeout(timeout, check.run(ctx)).await;
-                    let (outcome, message, exchange) = match result {
-                        Ok(Ok(())) => (Outcome::Pass, String::new(), None),
-                        Ok(Err(f)) if f.skip => (Outcome::Skip, f.message, None),
+                    let (outcome, failure) = match result {
+                        Ok(Ok(())) => (Outcome::Pass, None),
+                        Ok(Err(f)) if f.skip => (Outcome::Skip, Some(f)),
                         Ok(Err(f)) => {
                             let outcome = if check.level == Level::Should && !strict {
                                 Outcome::Warn
                             } else {
                                 Outcome::Fail
                             };
-                            (outcome, f.message, f.exchange)
+                            (outcome, Some(f))
                         }
                         Err(_) => (
                             Outcome::Fail,
-                            format!("the check did not finish within {} s", timeout.as_secs()),
-                            None,
+                            Some(Failure::new(format!(
+                                "the check did not finish within {} s",
+                                timeout.as_secs()
+                            ))),
                         ),
                     };
+                    let f = failure.unwrap_or_else(|| Failure::new(""));
                     let report = CheckReport {
                         id: check.id.clone(),
                         family: check.family,
                         level: check.level,
                         description: check.description.clone(),
                         outcome,
-                        message: redactor.apply(&message),
-                        exchange: exchange.map(|e| redactor.apply(&e)),
+                        message: redactor.apply(&f.message),
+                        expected: f.expected.map(|e| redactor.apply(&e)),
+                        actual: f.actual.map(|e| redactor.apply(&e)),
+                        evidence: f.evidence.map(|e| *e),
                         duration: start.elapsed(),
                     };
                     (i, report)

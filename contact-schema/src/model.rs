@@ -323,7 +323,7 @@ pub enum Computed {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Format {
-    /// An email address: `local@domain.tld`, no white space.
+    /// An ASCII email address: RFC 5322 dot-atom `@` a host name of two or more labels.
     Email,
     /// An E.164 phone number: `+` and 2 to 15 digits, no leading zero.
     E164,
@@ -345,7 +345,13 @@ impl Format {
     /// The regular expression (ECMA 262, anchored) a value must match.
     pub fn pattern(&self) -> String {
         match self {
-            Format::Email => r"^[^@\s]+@[^@\s]+\.[^@\s]+$".to_owned(),
+            // ASCII: dot-separated runs of RFC 5322 `atext`, `@`, and two or
+            // more host-name labels (letters, digits, inner hyphens, 1-63 long).
+            Format::Email => concat!(
+                r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*",
+                r"@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+            )
+            .to_owned(),
             Format::E164 => r"^\+[1-9][0-9]{1,14}$".to_owned(),
             Format::HttpUrl => r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s]*$".to_owned(),
             Format::PrefixedUlid { prefix } => {

@@ -1,20 +1,30 @@
 //! §2: bearer tokens.
 
-use super::{Check, Family, Level};
+use super::{Check, Family, Level, s};
 use crate::context::Ctx;
-use crate::http::{CheckResult, Failure, ensure};
+use crate::http::{CheckResult, Failure, Request, ensure, status};
 use crate::identity::Role;
 use contact_schema::ResourceModel;
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::sync::Arc;
 
-async fn rejected(ctx: &Ctx, auth: Option<&str>, what: &str) -> CheckResult {
+/// A request to `path` with these `Authorization` headers must be a 401 with
+/// `WWW-Authenticate: Bearer`, a problem, and no contact data.
+async fn refused(ctx: &Ctx, method: Method, path: &str, auth: &[&str], what: &str) -> CheckResult {
+    let body = (method == Method::POST || method == Method::PATCH)
+        .then(|| ("application/json", b"{}".to_vec()));
     let ex = ctx
         .api
-        .raw(Method::GET, &ctx.api.path, auth, None, &[])
+        .send(Request {
+            method,
+            path,
+            auth,
+            body,
+            headers: &[],
+        })
         .await?;
-    ensure(ex.status == 401, &ex, format!("{what}: expected 401"))?;
+    status(&ex, &[401], what)?;
     ensure(
         ex.header("www-authenticate")
             .is_some_and(|v| v.to_ascii_lowercase().starts_with("bearer")),
@@ -23,16 +33,42 @@ async fn rejected(ctx: &Ctx, auth: Option<&str>, what: &str) -> CheckResult {
     )?;
     super::errors::problem(&ex)?;
     ensure(
-        ex.body.get("data").is_none(),
+        ex.body.get("data").is_none() && ex.body.get(&ctx.n.id).is_none(),
         &ex,
         format!("{what}: the 401 carries contact data"),
     )
 }
 
+/// A GET of the collection with one `Authorization` value must be refused.
+async fn rejected(ctx: &Ctx, auth: Option<&str>, what: &str) -> CheckResult {
+    let auth: Vec<&str> = auth.into_iter().collect();
+    refused(ctx, Method::GET, &ctx.api.path, &auth, what).await
+}
+
 /// A JWT segment: URL-safe base64 without padding.
-fn b64(v: &serde_json::Value) -> String {
+fn b64(v: &Value) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+}
+
+/// A token with `claims` signed with the run's secret, or a skip without it.
+fn crafted(ctx: &Ctx, claims: &Value) -> Result<String, Failure> {
+    ctx.ids
+        .mint_raw(claims)
+        .ok_or_else(|| Failure::skip("needs --jwt-secret to mint crafted tokens"))
+}
+
+/// Each (what, claims) token must be refused.
+async fn all_refused(ctx: &Ctx, cases: Vec<(&str, Value)>) -> CheckResult {
+    for (what, claims) in cases {
+        let token = crafted(ctx, &claims)?;
+        rejected(ctx, Some(&format!("Bearer {token}")), what).await?;
+    }
+    Ok(())
+}
+
+fn exp() -> i64 {
+    chrono::Utc::now().timestamp() + 600
 }
 
 pub fn checks(_m: &ResourceModel) -> Vec<Check> {
@@ -41,28 +77,61 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Family::Auth,
             "missing_or_malformed",
             Level::Must,
-            "no token, another scheme, or a malformed token is a 401 with WWW-Authenticate: Bearer and no data",
+            "no token, another scheme, an empty or malformed token is a 401 problem with WWW-Authenticate: Bearer and no data",
             |ctx: Arc<Ctx>| async move {
                 rejected(&ctx, None, "no Authorization header").await?;
                 rejected(&ctx, Some("Basic dXNlcjpwYXNz"), "Basic scheme").await?;
+                rejected(&ctx, Some("Bearer"), "Bearer without a token").await?;
                 rejected(&ctx, Some("Bearer not.a.jwt"), "malformed token").await
+            },
+        ),
+        Check::new(
+            Family::Auth,
+            "every_route_needs_a_token",
+            Level::Must,
+            "create, get, update and delete without a token are each a 401, like the list",
+            |ctx: Arc<Ctx>| async move {
+                let c = ctx.created(Role::A1, json!({})).await?;
+                let item = ctx.item(s(&c, &ctx.n.id));
+                for (method, path) in [
+                    (Method::POST, ctx.api.path.clone()),
+                    (Method::GET, item.clone()),
+                    (Method::PATCH, item.clone()),
+                    (Method::DELETE, item.clone()),
+                    (Method::GET, ctx.item(&ctx.n.never_id())),
+                ] {
+                    refused(
+                        &ctx,
+                        method.clone(),
+                        &path,
+                        &[],
+                        &format!("{method} {path} without a token"),
+                    )
+                    .await?;
+                }
+                ctx.unchanged(Role::A1, s(&c, &ctx.n.id), &c).await
             },
         ),
         Check::new(
             Family::Auth,
             "bad_signature",
             Level::Must,
-            "a token with a tampered signature is a 401",
+            "a token signed with another key is a 401",
             |ctx: Arc<Ctx>| async move {
-                let t = &ctx.ids.get(Role::A1).token;
-                let (head, sig) = t
-                    .rsplit_once('.')
-                    .ok_or_else(|| Failure::new("the a1 token is not a JWT"))?;
-                let flipped: String = sig.chars().rev().collect();
+                let c = &ctx.ids.get(Role::A1).claims;
+                let other = format!("not-the-secret-{}", ulid::Ulid::generate());
+                let key = jsonwebtoken::EncodingKey::from_secret(other.as_bytes())
+                    .map_err(|e| Failure::new(e.to_string()))?;
+                let token = jsonwebtoken::encode(
+                    &jsonwebtoken::Header::default(),
+                    &json!({"sub": c.sub, "tenant_id": c.tenant_id, "exp": exp()}),
+                    &key,
+                )
+                .map_err(|e| Failure::new(e.to_string()))?;
                 rejected(
                     &ctx,
-                    Some(&format!("Bearer {head}.{flipped}")),
-                    "tampered signature",
+                    Some(&format!("Bearer {token}")),
+                    "signed with another key",
                 )
                 .await
             },
@@ -77,9 +146,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
                 let token = format!(
                     "{}.{}.",
                     b64(&json!({"alg": "none", "typ": "JWT"})),
-                    b64(
-                        &json!({"sub": c.sub, "tenant_id": c.tenant_id, "exp": chrono::Utc::now().timestamp() + 600})
-                    )
+                    b64(&json!({"sub": c.sub, "tenant_id": c.tenant_id, "exp": exp()}))
                 );
                 rejected(&ctx, Some(&format!("Bearer {token}")), "alg none").await
             },
@@ -104,26 +171,88 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
         ),
         Check::new(
             Family::Auth,
-            "claims_required",
+            "not_yet_valid",
             Level::Must,
-            "a token without exp, or with an empty sub or tenant_id, is a 401 (needs --jwt-secret)",
+            "a token whose nbf is 5 minutes ahead is a 401 (needs --jwt-secret)",
             |ctx: Arc<Ctx>| async move {
                 let c = ctx.ids.get(Role::A1).claims.clone();
-                let exp = chrono::Utc::now().timestamp() + 600;
-                for (what, claims) in [
-                    ("no exp", json!({"sub": c.sub, "tenant_id": c.tenant_id})),
-                    (
-                        "empty sub",
-                        json!({"sub": "", "tenant_id": c.tenant_id, "exp": exp}),
-                    ),
-                    ("no tenant_id", json!({"sub": c.sub, "exp": exp})),
-                ] {
-                    let token = ctx.ids.mint_raw(&claims).ok_or_else(|| {
-                        Failure::skip("needs --jwt-secret to mint crafted tokens")
-                    })?;
-                    rejected(&ctx, Some(&format!("Bearer {token}")), what).await?;
-                }
-                Ok(())
+                let nbf = chrono::Utc::now().timestamp() + 300;
+                all_refused(
+                    &ctx,
+                    vec![(
+                        "nbf 5 minutes ahead",
+                        json!({"sub": c.sub, "tenant_id": c.tenant_id, "exp": exp(), "nbf": nbf}),
+                    )],
+                )
+                .await
+            },
+        ),
+        Check::new(
+            Family::Auth,
+            "claims_required",
+            Level::Must,
+            "a token without exp, without sub or tenant_id, or with either empty, is a 401 (needs --jwt-secret)",
+            |ctx: Arc<Ctx>| async move {
+                let c = ctx.ids.get(Role::A1).claims.clone();
+                all_refused(
+                    &ctx,
+                    vec![
+                        ("no exp", json!({"sub": c.sub, "tenant_id": c.tenant_id})),
+                        ("no sub", json!({"tenant_id": c.tenant_id, "exp": exp()})),
+                        (
+                            "empty sub",
+                            json!({"sub": "", "tenant_id": c.tenant_id, "exp": exp()}),
+                        ),
+                        ("no tenant_id", json!({"sub": c.sub, "exp": exp()})),
+                        (
+                            "empty tenant_id",
+                            json!({"sub": c.sub, "tenant_id": "", "exp": exp()}),
+                        ),
+                    ],
+                )
+                .await
+            },
+        ),
+        Check::new(
+            Family::Auth,
+            "claim_limits",
+            Level::Must,
+            "a claim over 255 characters, holding U+0000, null or of another type (sub, tenant_id, app_id, exp), or an empty app_id, is a 401 (needs --jwt-secret)",
+            |ctx: Arc<Ctx>| async move {
+                let c = ctx.ids.get(Role::A1).claims.clone();
+                let (sub, tenant) = (c.sub.as_str(), c.tenant_id.as_str());
+                all_refused(&ctx, vec![
+                    ("a sub of 256 characters", json!({"sub": "s".repeat(256), "tenant_id": tenant, "exp": exp()})),
+                    ("a tenant_id of 256 characters", json!({"sub": sub, "tenant_id": "t".repeat(256), "exp": exp()})),
+                    ("U+0000 in tenant_id", json!({"sub": sub, "tenant_id": format!("{tenant}\u{0}x"), "exp": exp()})),
+                    ("U+0000 in sub", json!({"sub": format!("{sub}\u{0}"), "tenant_id": tenant, "exp": exp()})),
+                    ("a numeric sub", json!({"sub": 42, "tenant_id": tenant, "exp": exp()})),
+                    ("a null tenant_id", json!({"sub": sub, "tenant_id": null, "exp": exp()})),
+                    ("a null app_id", json!({"sub": sub, "tenant_id": tenant, "app_id": null, "exp": exp()})),
+                    ("a numeric app_id", json!({"sub": sub, "tenant_id": tenant, "app_id": 7, "exp": exp()})),
+                    ("an empty app_id", json!({"sub": sub, "tenant_id": tenant, "app_id": "", "exp": exp()})),
+                    ("an app_id of 256 characters", json!({"sub": sub, "tenant_id": tenant, "app_id": "a".repeat(256), "exp": exp()})),
+                    ("a string exp", json!({"sub": sub, "tenant_id": tenant, "exp": exp().to_string()})),
+                ]).await
+            },
+        ),
+        Check::new(
+            Family::Auth,
+            "one_authorization_header",
+            Level::Must,
+            "a request with two Authorization headers, even two valid ones, is a 401",
+            |ctx: Arc<Ctx>| async move {
+                let a = format!("Bearer {}", ctx.ids.get(Role::A1).token);
+                let b = format!("Bearer {}", ctx.ids.get(Role::B).token);
+                refused(&ctx, Method::GET, &ctx.api.path, &[&a, &b], "two tokens").await?;
+                refused(
+                    &ctx,
+                    Method::GET,
+                    &ctx.api.path,
+                    &[&a, &a],
+                    "the same token twice",
+                )
+                .await
             },
         ),
         Check::new(
@@ -133,17 +262,12 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             "the Bearer scheme name is case-insensitive",
             |ctx: Arc<Ctx>| async move {
                 let auth = format!("bEaReR {}", ctx.ids.get(Role::A1).token);
+                let path = format!("{}?limit=1", ctx.api.path);
                 let ex = ctx
                     .api
-                    .raw(
-                        Method::GET,
-                        &format!("{}?limit=1", ctx.api.path),
-                        Some(&auth),
-                        None,
-                        &[],
-                    )
+                    .raw(Method::GET, &path, Some(&auth), None, &[])
                     .await?;
-                ensure(ex.status == 200, &ex, "`bEaReR` must be accepted")
+                status(&ex, &[200], "a list with `bEaReR`")
             },
         ),
     ]

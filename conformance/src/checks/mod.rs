@@ -11,6 +11,7 @@ mod scope;
 mod soft_delete;
 mod stamping;
 mod uniqueness;
+mod update;
 mod validation;
 mod versioning;
 
@@ -35,6 +36,8 @@ pub enum Family {
     AppScope,
     /// Soft delete (§3).
     SoftDelete,
+    /// Updates as JSON Merge Patch (§3).
+    Update,
     /// Optimistic concurrency (§4).
     Versioning,
     /// Uniqueness (§5).
@@ -53,12 +56,13 @@ pub enum Family {
 
 impl Family {
     /// Every family, in report order.
-    pub const ALL: [Family; 12] = [
+    pub const ALL: [Family; 13] = [
         Family::Stamping,
         Family::Defaults,
         Family::Tenant,
         Family::AppScope,
         Family::SoftDelete,
+        Family::Update,
         Family::Versioning,
         Family::Uniqueness,
         Family::Validation,
@@ -76,6 +80,7 @@ impl Family {
             Family::Tenant => "tenant",
             Family::AppScope => "app_scope",
             Family::SoftDelete => "soft_delete",
+            Family::Update => "update",
             Family::Versioning => "versioning",
             Family::Uniqueness => "uniqueness",
             Family::Validation => "validation",
@@ -148,6 +153,7 @@ pub fn catalogue(model: &ResourceModel) -> Vec<Check> {
     all.extend(defaults::checks(model));
     all.extend(scope::checks(model));
     all.extend(soft_delete::checks(model));
+    all.extend(update::checks(model));
     all.extend(versioning::checks(model));
     all.extend(uniqueness::checks(model));
     all.extend(validation::checks(model));

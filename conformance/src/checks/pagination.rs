@@ -2,7 +2,7 @@
 
 use super::{Check, Family, Level, s};
 use crate::context::Ctx;
-use crate::http::{Failure, ensure};
+use crate::http::{Failure, ensure, same, status};
 use crate::identity::Role;
 use contact_schema::ResourceModel;
 use contact_schema::model::{FieldType, Filter, Format};
@@ -27,12 +27,13 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 }
                 let mut seen: Vec<(String, String)> = Vec::new();
                 let mut cursor: Option<String> = None;
+                let a = ctx.n.account_field();
                 for _ in 0..20 {
-                    let q = match &cursor {
-                        Some(c) => format!("account_id={acc}&limit=3&cursor={c}"),
-                        None => format!("account_id={acc}&limit=3"),
-                    };
-                    let ex = ctx.list(Role::A1, &q).await?;
+                    let mut q = vec![(a, acc.as_str()), ("limit", "3")];
+                    if let Some(c) = &cursor {
+                        q.push(("cursor", c));
+                    }
+                    let ex = ctx.list_q(Role::A1, &q).await?;
                     ensure(ex.status == 200, &ex, "expected 200")?;
                     let data = ex.body["data"]
                         .as_array()
@@ -84,33 +85,129 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             );
             Check::new(
                 Family::Pagination,
-                "limit_rules",
+                "limit_default",
                 Level::Must,
                 format!(
-                    "limit: 1 to {max}, above {max} capped, absent {page}; 0, negatives and non-digits are a 400"
+                    "without `limit`, a page of an account holding {} contacts has at most {page} and a next_cursor",
+                    max + 1
                 ),
                 move |ctx: Arc<Ctx>| async move {
-                    for bad in ["0", "abc", "-1", "1.5", ""] {
-                        let ex = ctx.list(Role::A1, &format!("limit={bad}")).await?;
-                        ensure(ex.status == 400, &ex, format!("limit={bad} must be a 400"))?;
-                    }
-                    let ex = ctx.list(Role::A1, &format!("limit={}", max * 10)).await?;
+                    let acc = ctx.full_account().await?;
+                    let ex = ctx
+                        .list_q(Role::A1, &[(ctx.n.account_field(), acc.as_str())])
+                        .await?;
+                    status(&ex, &[200], "the list")?;
+                    let n = ex.body["data"].as_array().map_or(0, Vec::len);
                     ensure(
-                        ex.status == 200
-                            && ex.body["data"].as_array().is_some_and(|d| d.len() <= max),
+                        n <= page,
                         &ex,
-                        format!("limit={} must be capped at {max}", max * 10),
+                        format!("the default page holds {n} contacts, more than {page}"),
                     )?;
-                    let ex = ctx.list(Role::A1, "").await?;
                     ensure(
-                        ex.status == 200
-                            && ex.body["data"].as_array().is_some_and(|d| d.len() <= page),
+                        ex.body["next_cursor"].is_string(),
                         &ex,
-                        format!("the default page is at most {page}"),
+                        "no next_cursor although more contacts match",
                     )
                 },
             )
         },
+        {
+            let max = m.api.max_page_size as usize;
+            Check::new(
+                Family::Pagination,
+                "limit_cap",
+                Level::Must,
+                format!(
+                    "`limit` above {max} is capped: a page of an account holding {} contacts has at most {max}, for limit={} and limit={}",
+                    max + 1,
+                    max + 1,
+                    max * 10
+                ),
+                move |ctx: Arc<Ctx>| async move {
+                    let acc = ctx.full_account().await?;
+                    for limit in [max + 1, max * 10] {
+                        let ex = ctx
+                            .list_q(
+                                Role::A1,
+                                &[
+                                    (ctx.n.account_field(), acc.as_str()),
+                                    ("limit", &limit.to_string()),
+                                ],
+                            )
+                            .await?;
+                        status(&ex, &[200], format!("limit={limit}"))?;
+                        let n = ex.body["data"].as_array().map_or(0, Vec::len);
+                        ensure(
+                            n <= max,
+                            &ex,
+                            format!("limit={limit} gave {n} contacts, more than {max}"),
+                        )?;
+                        ensure(
+                            n == max || ex.body["next_cursor"].is_string(),
+                            &ex,
+                            "no next_cursor although more contacts match",
+                        )?;
+                    }
+                    Ok(())
+                },
+            )
+        },
+        Check::new(
+            Family::Pagination,
+            "limit_invalid_400",
+            Level::Must,
+            "`limit` of 0, empty, negative, signed, fractional, padded or not digits is a 400 problem",
+            |ctx: Arc<Ctx>| async move {
+                for bad in ["0", "", "-1", "+5", "1.5", " 5", "abc", "1e2"] {
+                    let ex = ctx.list_q(Role::A1, &[("limit", bad)]).await?;
+                    status(&ex, &[400], format!("limit={bad:?}"))?;
+                    super::errors::problem(&ex)?;
+                }
+                Ok(())
+            },
+        ),
+        Check::new(
+            Family::Pagination,
+            "unknown_params_ignored",
+            Level::Must,
+            "unknown query parameters are ignored whatever they hold (U+0000 too): the page is the one without them",
+            |ctx: Arc<Ctx>| async move {
+                let acc = ctx.fresh_account();
+                ctx.created(Role::A1, json!({ctx.n.account_field(): acc}))
+                    .await?;
+                let a = ctx.n.account_field();
+                let plain = ctx.list_q(Role::A1, &[(a, acc.as_str())]).await?;
+                status(&plain, &[200], "the list")?;
+                for (k, v) in [("colour", "red"), ("sort", "-created_at"), ("x", "\u{0}")] {
+                    let ex = ctx.list_q(Role::A1, &[(a, acc.as_str()), (k, v)]).await?;
+                    status(&ex, &[200], format!("the list with {k}={v:?}"))?;
+                    same(
+                        &ex,
+                        format!("the page with {k}={v:?}"),
+                        ctx.normal_page(&plain.body),
+                        ctx.normal_page(&ex.body),
+                    )?;
+                }
+                Ok(())
+            },
+        ),
+        Check::new(
+            Family::Pagination,
+            "nul_in_query_400",
+            Level::Must,
+            "U+0000 in a list parameter (a filter, the cursor) is a 400 problem",
+            |ctx: Arc<Ctx>| async move {
+                let mut params: Vec<String> =
+                    ctx.model.filters().map(|(f, _)| f.name.clone()).collect();
+                params.push("cursor".into());
+                for p in params {
+                    let ex = ctx.list_q(Role::A1, &[(p.as_str(), "a\u{0}b")]).await?;
+                    status(&ex, &[400], format!("{p} holding U+0000"))?;
+                    super::errors::problem(&ex)?;
+                }
+                Ok(())
+            },
+        ),
         Check::new(
             Family::Pagination,
             "bad_cursor_400",
@@ -122,8 +219,9 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                     ctx.created(Role::A1, json!({ctx.n.account_field(): acc}))
                         .await?;
                 }
+                let a = ctx.n.account_field();
                 let ex = ctx
-                    .list(Role::A1, &format!("account_id={acc}&limit=1"))
+                    .list_q(Role::A1, &[(a, acc.as_str()), ("limit", "1")])
                     .await?;
                 let c = ex.body["next_cursor"]
                     .as_str()
@@ -133,11 +231,14 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 let mid = tampered.len() / 2;
                 tampered[mid] = if tampered[mid] == 'A' { 'B' } else { 'A' };
                 let tampered: String = tampered.into_iter().collect();
-                for bad in ["garbage", tampered.as_str()] {
+                for bad in ["garbage", tampered.as_str(), ""] {
                     let ex = ctx
-                        .list(Role::A1, &format!("account_id={acc}&limit=1&cursor={bad}"))
+                        .list_q(
+                            Role::A1,
+                            &[(a, acc.as_str()), ("limit", "1"), ("cursor", bad)],
+                        )
                         .await?;
-                    ensure(ex.status == 400, &ex, "a bad cursor must be a 400")?;
+                    status(&ex, &[400], format!("cursor={bad:?}"))?;
                 }
                 Ok(())
             },
@@ -148,10 +249,8 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "include_deleted accepts only true or false",
             |ctx: Arc<Ctx>| async move {
-                for bad in ["yes", "1", "TRUE "] {
-                    let ex = ctx
-                        .list(Role::A1, &format!("include_deleted={bad}"))
-                        .await?;
+                for bad in ["yes", "1", "TRUE ", ""] {
+                    let ex = ctx.list_q(Role::A1, &[("include_deleted", bad)]).await?;
                     ensure(
                         ex.status == 400,
                         &ex,
@@ -200,7 +299,10 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                                 .await?;
                             ctx.created(Role::A1, json!({})).await?;
                             let ex = ctx
-                                .list(Role::A1, &format!("{name}={value}&limit=100"))
+                                .list_q(
+                                    Role::A1,
+                                    &[(name.as_str(), value.as_str()), ("limit", "100")],
+                                )
                                 .await?;
                             let data = ex.body["data"].as_array().cloned().unwrap_or_default();
                             ensure(
@@ -214,7 +316,9 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                                 "the filter let through a contact with another value",
                             )?;
                             if formatted {
-                                let ex = ctx.list(Role::A1, &format!("{name}=malformed")).await?;
+                                let ex = ctx
+                                    .list_q(Role::A1, &[(name.as_str(), "malformed")])
+                                    .await?;
                                 ensure(
                                     ex.status == 400,
                                     &ex,
@@ -242,7 +346,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                         )
                         .await?;
                         let ex = ctx
-                            .list(Role::A1, &format!("{name}={}", e.to_uppercase()))
+                            .list_q(Role::A1, &[(name.as_str(), e.to_uppercase())])
                             .await?;
                         ensure(
                             ex.body["data"].as_array().map(Vec::len) == Some(2),
@@ -250,7 +354,13 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                             "the filter is not case-insensitive",
                         )?;
                         let ex = ctx
-                            .list(Role::A1, &format!("{name}={e}&account_id={}", ctx.account))
+                            .list_q(
+                                Role::A1,
+                                &[
+                                    (name.as_str(), e.as_str()),
+                                    (ctx.n.account_field(), ctx.account.as_str()),
+                                ],
+                            )
                             .await?;
                         ensure(
                             ex.body["data"].as_array().map(Vec::len) == Some(1),

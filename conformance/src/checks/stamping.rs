@@ -172,6 +172,44 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             }
         }));
     }
+    {
+        let stamps: Vec<String> = m
+            .server_fields()
+            .filter(|f| f.ty == FieldType::DateTime)
+            .map(|f| f.name.clone())
+            .collect();
+        out.push(Check::new(
+            Family::Stamping,
+            "stamps_are_utc",
+            Level::Must,
+            format!("the server's date-times ({}) are RFC 3339 in UTC (offset Z or +00:00) with a four-digit year, on create, update and delete", stamps.join(", ")),
+            move |ctx: Arc<Ctx>| {
+                let stamps = stamps.clone();
+                async move {
+                    let c = ctx.created(Role::A1, json!({})).await?;
+                    let id = s(&c, &ctx.n.id).to_owned();
+                    ctx.patch(Role::A1, &id, &json!({}), &[]).await?;
+                    let del = ctx.delete(Role::A1, &id, &[]).await?;
+                    crate::http::status(&del, &[200, 204], "the delete")?;
+                    let ex = ctx.get(Role::A1, &id).await?;
+                    for name in &stamps {
+                        let Some(text) = ex.body.get(name).and_then(Value::as_str) else {
+                            continue;
+                        };
+                        let t = chrono::DateTime::parse_from_rfc3339(text).map_err(|_| {
+                            Failure::differs(&ex, format!("`{name}`"), "an RFC 3339 date-time", format!("{text:?}"))
+                        })?;
+                        ensure(
+                            t.offset().local_minus_utc() == 0 && text.len() >= 4 && text[..4].bytes().all(|b| b.is_ascii_digit()),
+                            &ex,
+                            format!("`{name}` {text:?} is not UTC with a four-digit year"),
+                        )?;
+                    }
+                    Ok(())
+                }
+            },
+        ));
+    }
     if let Some(app) = m.stamp(Stamp::App).map(|f| f.name.clone()) {
         out.push(Check::new(
             Family::Stamping,

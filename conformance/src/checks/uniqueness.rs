@@ -2,7 +2,7 @@
 
 use super::{Check, Family, Level, s};
 use crate::context::{Ctx, fresh_email};
-use crate::http::{Exchange, Failure, ensure};
+use crate::http::{Exchange, Failure, ensure, status};
 use crate::identity::Role;
 use contact_schema::ResourceModel;
 use serde_json::{Value, json};
@@ -36,21 +36,41 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Family::Uniqueness,
             "duplicate_is_409",
             Level::Must,
-            "a second contact with the same email in the account answers 409, also in another letter case",
+            "a second contact with the same email in the account answers 409, also in upper case",
             |ctx: Arc<Ctx>| async move {
                 let e = fresh_email();
                 ctx.created(Role::A1, json!({ctx.n.email_field(): e}))
                     .await?;
                 let ex = create_in(&ctx, Role::A1, json!(ctx.account), &e).await?;
-                ensure(ex.status == 409, &ex, "expected 409 for a duplicate email")?;
+                status(&ex, &[409], "a duplicate email")?;
                 let ex = create_in(&ctx, Role::A1, json!(ctx.account), &e.to_uppercase()).await?;
-                ensure(
-                    ex.status == 409,
-                    &ex,
-                    "expected 409 for the same email in upper case",
-                )?;
+                status(&ex, &[409], "the same email in upper case")
+            },
+        ),
+        Check::new(
+            Family::Uniqueness,
+            "apps_share_groups",
+            Level::Must,
+            "apps do not split uniqueness groups: an app's create of an email a person's contact holds in the account answers 409, and so does a person's of an app's",
+            |ctx: Arc<Ctx>| async move {
+                let e = fresh_email();
+                ctx.created(Role::A1, json!({ctx.n.email_field(): e}))
+                    .await?;
                 let ex = create_in(&ctx, Role::AppX, json!(ctx.account), &e).await?;
-                ensure(ex.status == 409, &ex, "apps do not split uniqueness groups")
+                status(
+                    &ex,
+                    &[409],
+                    "app-x creating an email a person's contact holds",
+                )?;
+                let e = fresh_email();
+                ctx.created(Role::AppY, json!({ctx.n.email_field(): e}))
+                    .await?;
+                let ex = create_in(&ctx, Role::A2, json!(ctx.account), &e).await?;
+                status(
+                    &ex,
+                    &[409],
+                    "a person creating an email app-y's contact holds",
+                )
             },
         ),
         Check::new(

@@ -1,8 +1,8 @@
 //! §4: ETags, If-Match and the body version.
 
-use super::{Check, Family, Level, s};
+use super::{Check, Family, Level, s, time};
 use crate::context::Ctx;
-use crate::http::ensure;
+use crate::http::{ensure, same, status};
 use crate::identity::Role;
 use contact_schema::ResourceModel;
 use serde_json::json;
@@ -17,17 +17,20 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Family::Versioning,
             "etag_is_version",
             Level::Must,
-            "get, create and update carry the strong ETag \"<version>\"",
+            "create, update and get carry the strong ETag \"<version>\" of the contact they return",
             |ctx: Arc<Ctx>| async move {
-                let c = ctx.created(Role::A1, json!({})).await?;
-                let id = s(&c, &ctx.n.id).to_owned();
-                ctx.patch(Role::A1, &id, &json!({}), &[]).await?;
-                let ex = ctx.get(Role::A1, &id).await?;
-                ensure(
-                    ex.header("etag") == Some("\"2\"") && ex.body[&ctx.n.version] == 2,
-                    &ex,
-                    "the ETag is not \"2\" for version 2",
-                )
+                let ex = ctx
+                    .create(Role::A1, &json!({ctx.n.account_field(): ctx.account}))
+                    .await?;
+                status(&ex, &[201], "the create")?;
+                same(&ex, "the create's ETag", Some("\"1\""), ex.header("etag"))?;
+                let id = s(&ex.body, &ctx.n.id).to_owned();
+                let up = ctx.patch(Role::A1, &id, &json!({}), &[]).await?;
+                status(&up, &[200], "the update")?;
+                same(&up, "the update's ETag", Some("\"2\""), up.header("etag"))?;
+                let get = ctx.get(Role::A1, &id).await?;
+                same(&get, "the get's ETag", Some("\"2\""), get.header("etag"))?;
+                same(&get, "the version", &json!(2), &get.body[&ctx.n.version])
             },
         ),
         Check::new(
@@ -46,13 +49,9 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                         &[("if-match", "\"9\"")],
                     )
                     .await?;
-                ensure(up.status == 412, &up, "expected 412 for a stale If-Match")?;
+                status(&up, &[412], "an update with a stale If-Match")?;
                 let del = ctx.delete(Role::A1, &id, &[("if-match", "\"9\"")]).await?;
-                ensure(
-                    del.status == 412,
-                    &del,
-                    "expected 412 for a stale If-Match on delete",
-                )?;
+                status(&del, &[412], "a delete with a stale If-Match")?;
                 ctx.unchanged(Role::A1, &id, &c).await
             },
         ),
@@ -60,7 +59,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Family::Versioning,
             "if_match_forms",
             Level::Must,
-            "If-Match `*` and a list containing the current tag match; weak and unparseable tags never match",
+            "on update, If-Match `*` and a list containing the current tag match; weak (W/\"1\"), unquoted and unparseable tags never match",
             |ctx: Arc<Ctx>| async move {
                 let c = ctx.created(Role::A1, json!({})).await?;
                 let id = s(&c, &ctx.n.id).to_owned();
@@ -68,24 +67,62 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                     let ex = ctx
                         .patch(Role::A1, &id, &json!({}), &[("if-match", weak)])
                         .await?;
-                    ensure(
-                        ex.status == 412,
-                        &ex,
-                        format!("If-Match {weak} must never match"),
-                    )?;
+                    status(&ex, &[412], format!("If-Match {weak}"))?;
                 }
                 let ex = ctx
                     .patch(Role::A1, &id, &json!({}), &[("if-match", "\"7\", \"1\"")])
                     .await?;
-                ensure(
-                    ex.status == 200,
+                status(
                     &ex,
-                    "a list with the current tag must match",
+                    &[200],
+                    "If-Match \"7\", \"1\" (a list with the current tag)",
                 )?;
                 let ex = ctx
                     .patch(Role::A1, &id, &json!({}), &[("if-match", "*")])
                     .await?;
-                ensure(ex.status == 200, &ex, "`*` must match")
+                status(&ex, &[200], "If-Match *")
+            },
+        ),
+        Check::new(
+            Family::Versioning,
+            "matching_if_match_on_delete",
+            Level::Must,
+            "a delete whose If-Match is the current tag applies",
+            |ctx: Arc<Ctx>| async move {
+                let c = ctx.created(Role::A1, json!({})).await?;
+                let id = s(&c, &ctx.n.id).to_owned();
+                let ex = ctx.delete(Role::A1, &id, &[("if-match", "\"1\"")]).await?;
+                status(
+                    &ex,
+                    &[200, 204],
+                    "a delete with If-Match \"1\" on version 1",
+                )
+            },
+        ),
+        Check::new(
+            Family::Versioning,
+            "deleted_404_before_412",
+            Level::Must,
+            "on a soft-deleted contact, an update or delete with a stale If-Match answers 404, not 412",
+            |ctx: Arc<Ctx>| async move {
+                let c = ctx.created(Role::A1, json!({})).await?;
+                let id = s(&c, &ctx.n.id).to_owned();
+                let del = ctx.delete(Role::A1, &id, &[]).await?;
+                status(&del, &[200, 204], "the delete")?;
+                let up = ctx
+                    .patch(Role::A1, &id, &json!({}), &[("if-match", "\"9\"")])
+                    .await?;
+                status(
+                    &up,
+                    &[404],
+                    "an update of a soft-deleted contact with a stale If-Match",
+                )?;
+                let again = ctx.delete(Role::A1, &id, &[("if-match", "\"9\"")]).await?;
+                status(
+                    &again,
+                    &[404],
+                    "a delete of a soft-deleted contact with a stale If-Match",
+                )
             },
         ),
         Check::new(
@@ -96,33 +133,37 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             |ctx: Arc<Ctx>| async move {
                 let c = ctx.created(Role::A1, json!({ctx.n.text(0): "v1"})).await?;
                 let id = s(&c, &ctx.n.id).to_owned();
+                let v = ctx.n.version.as_str();
                 let ex = ctx
-                    .patch(
-                        Role::A1,
-                        &id,
-                        &json!({ctx.n.text(0): "no", ctx.n.version.as_str(): 5}),
-                        &[],
-                    )
+                    .patch(Role::A1, &id, &json!({ctx.n.text(0): "no", v: 5}), &[])
                     .await?;
-                ensure(
-                    ex.status == 409,
-                    &ex,
-                    "expected 409 for a stale body version",
-                )?;
+                status(&ex, &[409], "an update with body version 5 on version 1")?;
                 ctx.unchanged(Role::A1, &id, &c).await?;
                 let ex = ctx
-                    .patch(
-                        Role::A1,
-                        &id,
-                        &json!({ctx.n.text(0): "yes", ctx.n.version.as_str(): 1}),
-                        &[],
-                    )
+                    .patch(Role::A1, &id, &json!({ctx.n.text(0): "yes", v: 1}), &[])
                     .await?;
-                ensure(
-                    ex.status == 200 && ex.body[&ctx.n.version] == 2,
+                status(&ex, &[200], "an update with the current body version")?;
+                same(&ex, "the version", &json!(2), &ex.body[v])
+            },
+        ),
+        Check::new(
+            Family::Versioning,
+            "body_version_type_422",
+            Level::Must,
+            "a body version that is not an integer is a 422 naming it, and changes nothing",
+            |ctx: Arc<Ctx>| async move {
+                let c = ctx.created(Role::A1, json!({})).await?;
+                let id = s(&c, &ctx.n.id).to_owned();
+                let v = ctx.n.version.as_str();
+                let ex = ctx.patch(Role::A1, &id, &json!({ v: "1" }), &[]).await?;
+                status(&ex, &[422], "an update with body version \"1\" (a string)")?;
+                same(
                     &ex,
-                    "a current body version must apply",
-                )
+                    "the fields named",
+                    vec![v.to_owned()],
+                    super::validation::named(&ex),
+                )?;
+                ctx.unchanged(Role::A1, &id, &c).await
             },
         ),
         Check::new(
@@ -140,7 +181,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                         &[("if-match", "\"5\"")],
                     )
                     .await?;
-                ensure(ex.status == 412, &ex, "expected 412: If-Match comes first")
+                status(&ex, &[412], "a stale If-Match and a stale body version")
             },
         ),
         Check::new(
@@ -153,15 +194,12 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 let ex = ctx
                     .patch(Role::A1, s(&c, &ctx.n.id), &json!({}), &[])
                     .await?;
+                status(&ex, &[200], "an empty update")?;
+                same(&ex, "the version", &json!(2), &ex.body[&ctx.n.version])?;
                 ensure(
-                    ex.status == 200 && ex.body[&ctx.n.version] == 2,
+                    time(&ex.body, &ctx.n.updated_at) > time(&c, &ctx.n.updated_at),
                     &ex,
-                    "an empty update did not raise the version",
-                )?;
-                ensure(
-                    super::time(&ex.body, &ctx.n.updated_at) > super::time(&c, &ctx.n.updated_at),
-                    &ex,
-                    "an empty update did not move updated_at",
+                    format!("an empty update did not move `{}`", ctx.n.updated_at),
                 )
             },
         ),

@@ -96,8 +96,10 @@ pub fn render(report: &RunReport, colour: bool) -> String {
             out.push_str(&format!("  {tag} {}  {}\n", c.id, c.description));
             if c.outcome != Outcome::Pass {
                 out.push_str(&format!("       {}\n", c.message));
-                if let Some(e) = &c.exchange {
-                    out.push_str(&format!("       {e}\n"));
+                if let Some(e) = &c.evidence {
+                    for line in e.lines() {
+                        out.push_str(&format!("       {line}\n"));
+                    }
                 }
             }
         }

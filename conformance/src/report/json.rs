@@ -13,7 +13,12 @@ pub fn render(report: &RunReport) -> Value {
                 "id": c.id, "family": c.family, "level": c.level, "outcome": c.outcome,
                 "message": c.message, "description": c.description,
             });
-            if let Some(e) = &c.exchange {
+            for (key, value) in [("expected", &c.expected), ("actual", &c.actual)] {
+                if let Some(x) = value {
+                    v[key] = json!(x);
+                }
+            }
+            if let Some(e) = &c.evidence {
                 v["exchange"] = json!(e);
             }
             v

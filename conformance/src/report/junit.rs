@@ -35,8 +35,8 @@ pub fn render(report: &RunReport) -> anyhow::Result<String> {
                     } else {
                         "must"
                     });
-                    if let Some(e) = &c.exchange {
-                        s.set_description(e.as_str());
+                    if let Some(e) = &c.evidence {
+                        s.set_description(e.lines().join("\n"));
                     }
                     s
                 }

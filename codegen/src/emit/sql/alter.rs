@@ -225,7 +225,10 @@ pub fn alter(
     d: Dialect,
 ) -> Result<(String, Vec<Risk>), Error> {
     let (om, nm) = (&old.model, &new.model);
-    let (ot, mut nt) = (TableDef::of(om, d), TableDef::of(nm, d));
+    let (ot, mut nt) = (
+        TableDef::with_patterns(om, d, &old.patterns),
+        TableDef::with_patterns(nm, d, &new.patterns),
+    );
     let pairs = pair(om, nm);
     // What each field's steps risk, as the diff says it.
     let mut by_field = ByField::new();

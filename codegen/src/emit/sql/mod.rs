@@ -304,6 +304,22 @@ pub struct TableDef {
 impl TableDef {
     /// The table of `model` in `d`.
     pub fn of(model: &ResourceModel, d: Dialect) -> Self {
+        let patterns: std::collections::BTreeMap<String, String> = model
+            .fields
+            .iter()
+            .filter_map(|f| f.format.as_ref().map(|p| (f.name.clone(), p.pattern())))
+            .collect();
+        Self::with_patterns(model, d, &patterns)
+    }
+
+    /// The table of `model` in `d`, each formatted field checked against the
+    /// regular expression `patterns` gives it (a release's own, which a later
+    /// change to a format's pattern in code does not rewrite).
+    pub fn with_patterns(
+        model: &ResourceModel,
+        d: Dialect,
+        patterns: &std::collections::BTreeMap<String, String>,
+    ) -> Self {
         let t = &model.table;
         let mut columns: Vec<Column> = model.fields.iter().map(|f| column(model, f, d)).collect();
         let pk = model.stamp(Stamp::Id).map_or("id", |f| f.name.as_str());
@@ -313,7 +329,7 @@ impl TableDef {
             sql: format!("PRIMARY KEY ({pk})"),
         }];
         for f in &model.fields {
-            for (kind, expr) in checks(model, f, d) {
+            for (kind, expr) in checks(model, f, d, patterns) {
                 let name = format!("{t}_{}_{kind}", f.name);
                 constraints.push(Constraint {
                     sql: format!("CONSTRAINT {name} CHECK ({expr})"),
@@ -520,7 +536,12 @@ fn default(model: &ResourceModel, f: &Field, d: Dialect) -> Option<String> {
 }
 
 /// The CHECK constraints of a field, as (name suffix, expression).
-fn checks(model: &ResourceModel, f: &Field, d: Dialect) -> Vec<(&'static str, String)> {
+fn checks(
+    model: &ResourceModel,
+    f: &Field,
+    d: Dialect,
+    patterns: &std::collections::BTreeMap<String, String>,
+) -> Vec<(&'static str, String)> {
     let c = &f.name;
     let mut out = Vec::new();
     if let FieldType::Enum { values } = &f.ty {
@@ -528,7 +549,14 @@ fn checks(model: &ResourceModel, f: &Field, d: Dialect) -> Vec<(&'static str, St
         out.push(("enum", format!("{c} IN ({})", list.join(", "))));
     }
     if let Some(format) = &f.format
-        && let Some(expr) = format_check(format, c, d)
+        && let Some(expr) = format_check(
+            format,
+            patterns
+                .get(&f.name)
+                .map_or_else(|| format.pattern(), Clone::clone),
+            c,
+            d,
+        )
     {
         out.push(("format", expr));
     }
@@ -585,10 +613,10 @@ fn checks(model: &ResourceModel, f: &Field, d: Dialect) -> Vec<(&'static str, St
 
 /// A format as a CHECK expression: a regular expression where the dialect has
 /// one, GLOB patterns on SQLite (which has no REGEXP without an extension).
-fn format_check(format: &Format, c: &str, d: Dialect) -> Option<String> {
+fn format_check(format: &Format, pattern: String, c: &str, d: Dialect) -> Option<String> {
     match d {
-        Dialect::Postgres => Some(format!("{c} ~ {}", d.literal(&format.pattern()))),
-        Dialect::Mysql => Some(format!("{c} REGEXP {}", d.literal(&format.pattern()))),
+        Dialect::Postgres => Some(format!("{c} ~ {}", d.literal(&pattern))),
+        Dialect::Mysql => Some(format!("{c} REGEXP {}", d.literal(&pattern))),
         Dialect::Sqlite => {
             // No white space: built with char() so the file holds no raw tabs or newlines.
             let ws = "'*[' || char(9, 10, 11, 12, 13, 32) || ']*'";

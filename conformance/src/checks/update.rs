@@ -1,0 +1,104 @@
+//! §3: updates are JSON Merge Patch (RFC 7396).
+
+use super::{Check, Family, Level, s};
+use crate::context::Ctx;
+use crate::http::{same, status};
+use crate::identity::Role;
+use contact_schema::ResourceModel;
+use contact_schema::model::FieldType;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+pub fn checks(m: &ResourceModel) -> Vec<Check> {
+    let mut out = vec![Check::new(
+        Family::Update,
+        "null_clears_absent_keeps",
+        Level::Must,
+        "in an update, null clears a client field and an absent member leaves it as it was",
+        |ctx: Arc<Ctx>| async move {
+            let (a, b) = (ctx.n.text(0).to_owned(), ctx.n.text(1).to_owned());
+            let c = ctx
+                .created(Role::A1, json!({a.as_str(): "first", b.as_str(): "second"}))
+                .await?;
+            let ex = ctx
+                .patch(Role::A1, s(&c, &ctx.n.id), &json!({a.as_str(): null}), &[])
+                .await?;
+            status(&ex, &[200], format!("an update setting `{a}` to null"))?;
+            same(
+                &ex,
+                format!("`{a}` after null"),
+                &Value::Null,
+                ex.body.get(&a).unwrap_or(&Value::Null),
+            )?;
+            same(
+                &ex,
+                format!("`{b}`, absent from the update"),
+                Some(&json!("second")),
+                ex.body.get(&b),
+            )
+        },
+    )];
+    if let Some(f) = m.client_fields().find(|f| f.ty == FieldType::JsonObject) {
+        let name = f.name.clone();
+        out.push(Check::new(
+            Family::Update,
+            "objects_merge_recursively",
+            Level::Must,
+            format!("an update merges `{name}` recursively: members absent stay, a null member removes its key, nested objects merge, other values replace"),
+            move |ctx: Arc<Ctx>| {
+                let name = name.clone();
+                async move {
+                    let c = ctx
+                        .created(Role::A1, json!({name.as_str(): {"keep": 1, "drop": true, "nested": {"x": 1, "y": 2}, "list": [1, 2]}}))
+                        .await?;
+                    let ex = ctx
+                        .patch(Role::A1, s(&c, &ctx.n.id), &json!({name.as_str(): {"drop": null, "nested": {"y": null, "z": 3}, "list": [3], "new": "n"}}), &[])
+                        .await?;
+                    status(&ex, &[200], "the merge")?;
+                    same(
+                        &ex,
+                        format!("`{name}` after the merge"),
+                        &json!({"keep": 1, "nested": {"x": 1, "z": 3}, "list": [3], "new": "n"}),
+                        &ex.body[&name],
+                    )?;
+                    let ex = ctx.patch(Role::A1, s(&c, &ctx.n.id), &json!({name.as_str(): null}), &[]).await?;
+                    status(&ex, &[200], format!("an update setting `{name}` to null"))?;
+                    same(&ex, format!("`{name}` after null"), &Value::Null, ex.body.get(&name).unwrap_or(&Value::Null))
+                }
+            },
+        ));
+    }
+    if let Some(f) = m.client_fields().find(|f| f.ty == FieldType::StringArray) {
+        let name = f.name.clone();
+        out.push(Check::new(
+            Family::Update,
+            "arrays_replaced_whole",
+            Level::Must,
+            format!("an update replaces `{name}` whole (no merge, no append)"),
+            move |ctx: Arc<Ctx>| {
+                let name = name.clone();
+                async move {
+                    let c = ctx
+                        .created(Role::A1, json!({name.as_str(): ["a", "b", "c"]}))
+                        .await?;
+                    let ex = ctx
+                        .patch(
+                            Role::A1,
+                            s(&c, &ctx.n.id),
+                            &json!({name.as_str(): ["z"]}),
+                            &[],
+                        )
+                        .await?;
+                    status(&ex, &[200], "the update")?;
+                    same(
+                        &ex,
+                        format!("`{name}` after the update"),
+                        &json!(["z"]),
+                        &ex.body[&name],
+                    )
+                }
+            },
+        ));
+    }
+    out
+}
