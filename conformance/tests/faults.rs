@@ -16,6 +16,7 @@ async fn every_fault_fails_a_check_of_its_family() {
         (Fault::DisplayNameNotComputed, Family::Defaults),
         (Fault::TenantFromBody, Family::Stamping),
         (Fault::CrossTenantRead, Family::Tenant),
+        (Fault::CrossTenantWrite, Family::Tenant),
         (Fault::AcceptExpiredTokens, Family::Auth),
         (Fault::ListShowsDeleted, Family::SoftDelete),
         (Fault::UpdateDeleted, Family::SoftDelete),

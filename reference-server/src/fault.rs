@@ -13,6 +13,8 @@ pub enum Fault {
     TenantFromBody,
     /// §2: another tenant's contact is readable by id.
     CrossTenantRead,
+    /// §2: another tenant's contact can be updated and deleted by id.
+    CrossTenantWrite,
     /// §2: expired tokens are accepted.
     AcceptExpiredTokens,
     /// §3: lists include soft-deleted contacts by default.

@@ -630,7 +630,15 @@ where
     F: Fn(Record, i64, String) -> Fut,
     Fut: std::future::Future<Output = Result<Record>>,
 {
-    let s = scope(caller);
+    #[allow(unused_mut)]
+    let mut s = scope(caller);
+    #[cfg(feature = "faults")]
+    if fault!(state, CrossTenantWrite)
+        && let Some(t) = state.store.tenant_of(id).await
+    {
+        s.tenant_id = t;
+        s.app_id = None;
+    }
     for _ in 0..MAX_RETRIES {
         let not_found = || Problem::not_found(&state.model.name);
         let current = lookup(state, &s, id).await?.ok_or_else(not_found)?;

@@ -83,6 +83,19 @@ async fn violated(fault: Fault, p: &Probe) -> bool {
             .await
             .0 == StatusCode::OK
         }
+        Fault::CrossTenantWrite => {
+            let (_, c) = p.post(&t, json!({})).await;
+            let other = token(json!({"sub": "x", "tenant_id": "other", "exp": now() + 60}));
+            p.req(
+                Method::PATCH,
+                &format!("{PATH}/{}", c["id"].as_str().unwrap()),
+                &other,
+                Some(json!({})),
+                None,
+            )
+            .await
+            .0 == StatusCode::OK
+        }
         Fault::AcceptExpiredTokens => {
             let expired = token(json!({"sub": "u", "tenant_id": p.tenant, "exp": now() - 600}));
             p.req(Method::GET, PATH, &expired, None, None).await.0 != StatusCode::UNAUTHORIZED

@@ -132,7 +132,8 @@ fn rejects(name: &str, description: String, cases: Vec<Refused>) -> Check {
 }
 
 /// Each body `make` gives is accepted on create (201) and on update of a
-/// fresh contact (200), and each string it sets is stored as sent.
+/// fresh contact (200), and each value it sets (date-times aside, which
+/// come back as the same instant in any form) is stored as sent.
 fn accepts<F>(name: &str, description: String, make: F) -> Check
 where
     F: Fn(&Ctx) -> Vec<Value> + Send + Sync + Clone + 'static,
@@ -147,7 +148,12 @@ where
             async move {
                 let check = |ex: &crate::http::Exchange, body: &Value, what: &str| -> CheckResult {
                     for (k, v) in body.as_object().into_iter().flatten() {
-                        if v.is_string() && k != ctx.n.account_field() {
+                        let is_time = ctx
+                            .model
+                            .fields
+                            .iter()
+                            .any(|f| &f.name == k && f.ty == FieldType::DateTime);
+                        if !is_time && k != ctx.n.account_field() {
                             same(
                                 ex,
                                 format!("`{k}` as stored ({what})"),
@@ -293,7 +299,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
     // Length limits, at the boundary: the longest value accepted, one more character refused.
     for f in client
         .iter()
-        .filter(|f| f.ty == FieldType::String && f.computed().is_none() && f.references.is_none())
+        .filter(|f| f.ty == FieldType::String && f.references.is_none())
     {
         let Some(max) = m.max_length(f) else { continue };
         let max = max as usize;
