@@ -86,6 +86,16 @@ impl Names {
     pub fn account_field(&self) -> &str {
         self.account.as_ref().map_or("", |(f, _)| f.as_str())
     }
+
+    /// The field that isolates a check's items in lists, or a skip saying why
+    /// the check needs one.
+    pub fn partition(&self) -> Result<&str, Failure> {
+        self.account.as_ref().map(|(f, _)| f.as_str()).ok_or_else(|| {
+            Failure::skip(
+                "the resource has no partition field (a client field with a prefixed-UUID format and an exact filter) to isolate this check's items in a list",
+            )
+        })
+    }
 }
 
 /// The shared state of a run.
@@ -102,6 +112,7 @@ pub struct Ctx {
     pub n: Names,
     cancelled: std::sync::atomic::AtomicBool,
     created: Mutex<Vec<(Role, String)>>,
+    deleted: std::sync::atomic::AtomicUsize,
     full_account: tokio::sync::OnceCell<Result<String, Failure>>,
 }
 
@@ -145,6 +156,7 @@ impl Ctx {
             n,
             cancelled: std::sync::atomic::AtomicBool::new(false),
             created: Mutex::new(Vec::new()),
+            deleted: std::sync::atomic::AtomicUsize::new(0),
             full_account: tokio::sync::OnceCell::new(),
         }
     }
@@ -277,6 +289,7 @@ impl Ctx {
     /// An account of its own holding one more item than the largest page,
     /// created once per run (concurrently) for the checks on page sizes.
     pub async fn full_account(&self) -> Result<String, Failure> {
+        self.n.partition()?;
         self.full_account
             .get_or_init(|| async {
                 let acc = self.fresh_account();
@@ -371,15 +384,25 @@ impl Ctx {
         ))
     }
 
-    /// Soft-deletes every contact the run created (404s are fine); returns how many it deleted.
+    /// Soft-deletes every contact the run created and has not cleaned up yet
+    /// (404s are fine: a check deleted it); returns how many it deleted now.
     pub async fn cleanup(&self) -> usize {
         let created = std::mem::take(&mut *self.created.lock().expect("not poisoned"));
-        let deletes = created.iter().map(|(role, id)| self.delete(*role, id, &[]));
-        futures::future::join_all(deletes)
-            .await
-            .into_iter()
-            .filter(|r| r.as_ref().is_ok_and(|ex| ex.status < 300))
+        let deletes = futures::stream::iter(created)
+            .map(|(role, id)| async move { self.delete(role, &id, &[]).await })
+            .buffer_unordered(16);
+        let n = deletes
+            .filter(|r| std::future::ready(r.as_ref().is_ok_and(|ex| ex.status < 300)))
             .count()
+            .await;
+        self.deleted
+            .fetch_add(n, std::sync::atomic::Ordering::SeqCst);
+        n
+    }
+
+    /// How many contacts every cleanup of this run has soft-deleted so far.
+    pub fn cleaned_up(&self) -> usize {
+        self.deleted.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// How many contacts the run has created so far.

@@ -274,11 +274,15 @@ pub fn same<T: PartialEq + std::fmt::Debug>(
     }
 }
 
-/// The query string of `pairs`, every key and value percent-encoded.
+/// The query string of `pairs`, every key and value percent-encoded (pairs
+/// with an empty name left out).
 pub fn query<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
     let mut s = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in pairs {
-        s.append_pair(k.as_ref(), v.as_ref());
+        // An empty name stands for a filter the resource lacks.
+        if !k.as_ref().is_empty() {
+            s.append_pair(k.as_ref(), v.as_ref());
+        }
     }
     s.finish()
 }
@@ -456,7 +460,15 @@ impl Api {
         headers: &[(&str, &str)],
     ) -> Result<Exchange, Failure> {
         let auth = format!("Bearer {token}");
-        let body = body.map(|b| ("application/json", b.to_string().into_bytes()));
+        // A member named "" stands for a field the resource lacks (the check
+        // names it through `Names`, which gives "" then): it is not sent.
+        let body = body.map(|b| {
+            let mut b = b.clone();
+            if let Some(o) = b.as_object_mut() {
+                o.remove("");
+            }
+            ("application/json", b.to_string().into_bytes())
+        });
         self.raw(method, path, Some(&auth), body, headers).await
     }
 

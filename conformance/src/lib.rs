@@ -47,27 +47,45 @@ pub enum RunError {
         /// The status.
         status: u16,
     },
+    /// The endpoint answers, but not with the contract's list at the collection path.
+    #[error(
+        "{url} does not serve the collection: GET {path}?limit=1 answered {found}; give --base-url as the server's root (scheme, host, port, and any prefix before {path})"
+    )]
+    NotServed {
+        /// The base URL.
+        url: String,
+        /// The collection path.
+        path: String,
+        /// What it answered instead.
+        found: String,
+    },
+    /// `--only` or `--skip` names no check.
+    #[error("{flag} names no check id or family: {}; see `conformance list`", .names.join(", "))]
+    UnknownSelectors {
+        /// The flag(s).
+        flag: &'static str,
+        /// The unknown names.
+        names: Vec<String>,
+    },
     /// The configuration is unusable.
     #[error("{0}")]
     Config(String),
 }
 
-/// The generated JSON Schema of `model` (as returned), compiled.
+/// The JSON Schema of `model` as returned (the one `codegen` writes to
+/// `json-schema/<name>.schema.json`, from the same builder), compiled.
 pub fn response_schema(model: &ResourceModel) -> Result<jsonschema::Validator, RunError> {
-    let file = format!("json-schema/{}.schema.json", model.name.to_lowercase());
-    let artifacts = codegen::artifacts(std::slice::from_ref(model))
-        .map_err(|e| RunError::Config(e.to_string()))?;
-    let text = artifacts
-        .iter()
-        .find(|a| a.path.to_str() == Some(file.as_str()))
-        .map(|a| a.contents.clone())
-        .ok_or_else(|| RunError::Config(format!("codegen rendered no {file}")))?;
-    let schema: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| RunError::Config(e.to_string()))?;
+    use contact_schema::json_schema::{Shape, document};
+    let schema = serde_json::Value::Object(document(
+        model,
+        Shape::Response,
+        &format!("{}.schema.json", model.name.to_lowercase()),
+        None,
+    ));
     jsonschema::draft202012::options()
         .should_validate_formats(true)
         .build(&schema)
-        .map_err(|e| RunError::Config(e.to_string()))
+        .map_err(|e| RunError::Config(format!("the model's JSON Schema does not compile: {e}")))
 }
 
 /// Builds the shared context of a run against `base_url`.
@@ -87,7 +105,7 @@ pub fn context(
     Ok(Arc::new(Ctx::new(api, ids, Arc::new(model))))
 }
 
-/// Checks that the endpoint answers and accepts the credentials.
+/// Checks that the endpoint answers, serves the collection, and accepts the credentials.
 pub async fn preflight(ctx: &Ctx, base_url: &str) -> Result<(), RunError> {
     for role in Role::ALL {
         let ex = ctx
@@ -110,6 +128,22 @@ pub async fn preflight(ctx: &Ctx, base_url: &str) -> Result<(), RunError> {
                 status: ex.status,
             });
         }
+        if ex.status != 200 || !ex.body["data"].is_array() {
+            let mut body: String = ex.text.chars().take(120).collect();
+            if ex.text.len() > body.len() {
+                body.push('…');
+            }
+            return Err(RunError::NotServed {
+                url: base_url.to_owned(),
+                path: ctx.api.path.clone(),
+                found: format!(
+                    "{} {} ({:?}), not 200 with a `data` array",
+                    ex.status,
+                    ex.header("content-type").unwrap_or("no content type"),
+                    body
+                ),
+            });
+        }
     }
     Ok(())
 }
@@ -121,17 +155,26 @@ pub async fn run(
     options: &RunOptions,
     reporter: &dyn run::Reporter,
 ) -> Result<RunReport, RunError> {
+    let catalogue = checks::catalogue(&ctx.model);
+    let unknown = run::unknown_selectors(&catalogue, options);
+    if !unknown.is_empty() {
+        return Err(RunError::UnknownSelectors {
+            flag: "--only/--skip",
+            names: unknown,
+        });
+    }
     preflight(&ctx, base_url).await?;
     let started = chrono::Utc::now();
     let clock = Instant::now();
-    let selected = run::select(checks::catalogue(&ctx.model), options);
+    let selected = run::select(catalogue, options);
     let results = run::run_checks(ctx.clone(), selected, options, reporter).await;
-    let cleaned_up = ctx.cleanup().await;
+    ctx.cleanup().await;
     Ok(RunReport {
         target: base_url.to_owned(),
         checks: results,
         duration: clock.elapsed(),
         started,
-        cleaned_up,
+        cleaned_up: ctx.cleaned_up(),
+        interrupted: false,
     })
 }

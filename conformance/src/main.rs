@@ -2,15 +2,16 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
+use conformance::checks::{Check, Level};
 use conformance::identity::{Identities, Role};
 use conformance::report;
-use conformance::run::{RunOptions, RunReport};
-use contact_schema::{Contact, Resource};
+use conformance::run::{Collector, RunOptions, RunReport};
+use contact_schema::{Contact, Resource, ResourceModel};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Every MUST passed.
 const EXIT_PASS: u8 = 0;
@@ -26,7 +27,7 @@ const EXIT_INTERRUPTED: u8 = 130;
 #[command(
     name = "conformance",
     version,
-    after_help = "Exit codes: 0 every MUST passed, 1 a MUST failed, 2 usage, connection or credential error, 130 interrupted."
+    after_help = "Exit codes: 0 every MUST passed, 1 a MUST failed, 2 usage, connection or credential error (nothing was checked), 130 interrupted."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -35,9 +36,24 @@ struct Cli {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
+    /// A summary by family, in colour on a terminal.
     Human,
+    /// The report as data (request, response, expected, actual per failure).
     Json,
+    /// JUnit XML, a suite per family.
     Junit,
+    /// GitHub Actions workflow annotations.
+    Github,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    /// One line per check.
+    Human,
+    /// An array of {id, family, level, description}.
+    Json,
+    /// A table for docs.
+    Markdown,
 }
 
 #[derive(Subcommand)]
@@ -46,31 +62,43 @@ enum Command {
     Run(Box<RunArgs>),
     /// Print the catalogue.
     List {
-        /// `human` (one line per check), `json`, or `markdown` (a table for docs).
-        #[arg(long, default_value = "human", value_parser = ["human", "json", "markdown"])]
-        format: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: ListFormat,
+        /// The resource's manifest (`schemas/<name>.manifest.json`); default: the Contact.
+        #[arg(long, value_name = "FILE")]
+        manifest: Option<PathBuf>,
     },
 }
 
 #[derive(clap::Args)]
 struct RunArgs {
     /// The endpoint's base URL (scheme, host, port); the contract's paths are appended.
-    #[arg(
-        long,
-        required_unless_present = "reference",
-        conflicts_with = "reference"
+    #[cfg_attr(
+        feature = "reference",
+        arg(
+            long,
+            required_unless_present = "reference",
+            conflicts_with = "reference"
+        )
     )]
+    #[cfg_attr(not(feature = "reference"), arg(long, required = true))]
     base_url: Option<String>,
     /// Start the reference server in-process (in-memory SQLite) and check it.
+    #[cfg(feature = "reference")]
     #[arg(long)]
     reference: bool,
     /// The reference server's database (with --reference), e.g. postgres://…
+    #[cfg(feature = "reference")]
     #[arg(long, requires = "reference", value_name = "URL")]
     reference_database_url: Option<String>,
     /// Start the reference server with one contract violation (builds with the `faults` feature).
     #[cfg(feature = "faults")]
     #[arg(long, requires = "reference", value_name = "FAULT")]
     reference_fault: Option<reference_server::fault::Fault>,
+    /// The resource's manifest (`schemas/<name>.manifest.json`), for a resource other than the Contact.
+    #[arg(long, value_name = "FILE")]
+    manifest: Option<PathBuf>,
     /// The HS256 secret to mint the five identities (or CONFORMANCE_JWT_SECRET).
     #[arg(long, env = "CONFORMANCE_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
@@ -90,11 +118,11 @@ struct RunArgs {
     #[arg(long)]
     skip: Vec<String>,
     /// Seconds before one request times out.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
     timeout: u64,
     /// Checks run at once.
-    #[arg(long, default_value_t = 8)]
-    concurrency: usize,
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    concurrency: u16,
     /// SHOULD failures fail the run.
     #[arg(long)]
     strict: bool,
@@ -105,48 +133,68 @@ async fn main() -> ExitCode {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
-        Err(e) if !e.use_stderr() => {
-            let _ = e.print();
-            return ExitCode::from(EXIT_PASS);
-        }
         Err(e) => {
-            let text = e.render().to_string();
-            eprintln!(
-                "{} (see `conformance --help`)",
-                text.lines().next().unwrap_or("invalid usage")
-            );
-            return ExitCode::from(EXIT_ERROR);
+            // clap's whole message: what is wrong, the usage, and its tips.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_PASS
+            });
         }
     };
-    match cli.command {
-        Command::List { format } => {
-            print!("{}", list(&format));
-            ExitCode::from(EXIT_PASS)
+    let result = match cli.command {
+        Command::List { format, manifest } => model(manifest.as_deref()).map(|m| {
+            print!("{}", list(&conformance::checks::catalogue(&m), format));
+            EXIT_PASS
+        }),
+        Command::Run(args) => run(*args).await,
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_ERROR)
         }
-        Command::Run(args) => match run(*args).await {
-            Ok(code) => ExitCode::from(code),
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                ExitCode::from(EXIT_ERROR)
-            }
-        },
     }
 }
 
-fn list(format: &str) -> String {
-    let catalogue = conformance::checks::catalogue(&Contact::model());
+/// The model to check: the manifest's, else the Contact.
+fn model(manifest: Option<&Path>) -> anyhow::Result<ResourceModel> {
+    let Some(path) = manifest else {
+        return Ok(Contact::model());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("--manifest {}: cannot read it", path.display()))?;
+    let model: ResourceModel = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "--manifest {}: not a resource manifest (as `codegen generate` writes)",
+            path.display()
+        )
+    })?;
+    model.validate().map_err(|errs| {
+        anyhow::anyhow!(
+            "--manifest {}: {}",
+            path.display(),
+            errs.into_iter().map(|e| e.0).collect::<Vec<_>>().join("; ")
+        )
+    })?;
+    Ok(model)
+}
+
+fn list(catalogue: &[Check], format: ListFormat) -> String {
     match format {
-        "json" => {
+        ListFormat::Json => {
             let v: Vec<serde_json::Value> = catalogue
                 .iter()
                 .map(|c| serde_json::json!({"id": c.id, "family": c.family, "level": c.level, "description": c.description}))
                 .collect();
             format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
         }
-        "markdown" => {
+        ListFormat::Markdown => {
             let mut out = String::from("| id | level | checks that |\n|---|---|---|\n");
-            for c in &catalogue {
-                let level = if c.level == conformance::checks::Level::Must {
+            for c in catalogue {
+                let level = if c.level == Level::Must {
                     "MUST"
                 } else {
                     "SHOULD"
@@ -159,10 +207,13 @@ fn list(format: &str) -> String {
             }
             out
         }
-        _ => catalogue
-            .iter()
-            .map(|c| format!("{:<45} {}\n", c.id, c.description))
-            .collect(),
+        ListFormat::Human => {
+            let width = catalogue.iter().map(|c| c.id.len()).max().unwrap_or(0);
+            catalogue
+                .iter()
+                .map(|c| format!("{:<width$}  {}\n", c.id, c.description))
+                .collect()
+        }
     }
 }
 
@@ -192,33 +243,79 @@ fn tokens(args: &RunArgs) -> anyhow::Result<BTreeMap<Role, String>> {
     Ok(out)
 }
 
+/// The reference server, when `--reference` asks for it.
+#[cfg(feature = "reference")]
+async fn reference(
+    args: &RunArgs,
+    model: &ResourceModel,
+) -> anyhow::Result<Option<(String, reference_server::Server)>> {
+    if !args.reference {
+        return Ok(None);
+    }
+    let secret = args
+        .jwt_secret
+        .clone()
+        .unwrap_or_else(|| format!("reference-{}", ulid::Ulid::generate()));
+    let mut config = reference_server::Config::in_memory(&secret);
+    if let Some(url) = &args.reference_database_url {
+        config.database_url = url.clone();
+    }
+    if args.manifest.is_some() {
+        // Another resource: its first migration, rendered by codegen.
+        let dialect = if config.database_url.starts_with("postgres") {
+            codegen::emit::sql::Dialect::Postgres
+        } else {
+            codegen::emit::sql::Dialect::Sqlite
+        };
+        let sql = codegen::emit::sql::create(model, dialect)
+            .context("rendering the manifest's migration")?;
+        config.model = Some(model.clone());
+        config.migrations = Some(vec![reference_server::migrations::MigrationFile {
+            version: 1,
+            description: format!("create {}", model.table).into(),
+            sql: sql.into(),
+        }]);
+    }
+    #[cfg(feature = "faults")]
+    {
+        config.fault = args.reference_fault;
+    }
+    let server = reference_server::start(config)
+        .await
+        .context("starting the reference server")?;
+    Ok(Some((secret, server)))
+}
+
 async fn run(args: RunArgs) -> anyhow::Result<u8> {
-    let tokens = tokens(&args)?;
-    let (secret, server) = if args.reference {
-        let secret = args
-            .jwt_secret
-            .clone()
-            .unwrap_or_else(|| format!("reference-{}", ulid::Ulid::generate()));
-        let mut config = reference_server::Config::in_memory(&secret);
-        if let Some(url) = &args.reference_database_url {
-            config.database_url = url.clone();
-        }
-        #[cfg(feature = "faults")]
-        {
-            config.fault = args.reference_fault;
-        }
-        let server = reference_server::start(config)
-            .await
-            .context("starting the reference server")?;
-        (Some(secret), Some(server))
-    } else {
-        (args.jwt_secret.clone(), None)
+    let model = model(args.manifest.as_deref())?;
+    let options = RunOptions {
+        only: args.only.clone(),
+        skip: args.skip.clone(),
+        concurrency: args.concurrency.into(),
+        strict: args.strict,
+        ..RunOptions::default()
     };
-    let base_url = match (&server, &args.base_url) {
-        (Some(s), _) => s.base_url(),
-        (None, Some(u)) => u.clone(),
-        (None, None) => anyhow::bail!("give --base-url or --reference"),
-    };
+    let catalogue = conformance::checks::catalogue(&model);
+    for (flag, names) in [("--only", &args.only), ("--skip", &args.skip)] {
+        let unknown: Vec<&String> = names
+            .iter()
+            .filter(|n| {
+                !catalogue
+                    .iter()
+                    .any(|c| &c.id == *n || c.family.name() == *n)
+            })
+            .collect();
+        if !unknown.is_empty() {
+            anyhow::bail!(
+                "{flag}: no check id or family is named {} (see `conformance list`)",
+                unknown
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
     if let Some(p) = &args.report_file
         && let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty())
         && !dir.is_dir()
@@ -227,6 +324,23 @@ async fn run(args: RunArgs) -> anyhow::Result<u8> {
             "--report-file {}: the directory {} does not exist",
             p.display(),
             dir.display()
+        );
+    }
+    let tokens = tokens(&args)?;
+    #[cfg(feature = "reference")]
+    let server = reference(&args, &model).await?;
+    #[cfg(not(feature = "reference"))]
+    let server: Option<(String, std::convert::Infallible)> = None;
+    let (secret, base_url) = match (&server, &args.base_url) {
+        #[cfg(feature = "reference")]
+        (Some((secret, s)), _) => (Some(secret.clone()), s.base_url()),
+        (None, Some(u)) => (args.jwt_secret.clone(), u.clone()),
+        _ => anyhow::bail!("give --base-url (or --reference)"),
+    };
+    if let Some(s) = secret.as_deref().filter(|s| s.len() < 32) {
+        eprintln!(
+            "warning: the JWT secret is {} bytes (RFC 7518 asks for at least 32 for HS256); reports mask every occurrence of it, however short",
+            s.len()
         );
     }
     let ids = if tokens.is_empty() {
@@ -240,20 +354,14 @@ async fn run(args: RunArgs) -> anyhow::Result<u8> {
         Identities::from_tokens(&tokens, secret.as_deref().map(str::as_bytes))?
     };
     let ctx = conformance::context(
-        Contact::model(),
+        model,
         &base_url,
         ids,
         secret.as_deref(),
         Duration::from_secs(args.timeout),
     )?;
-    let options = RunOptions {
-        only: args.only.clone(),
-        skip: args.skip.clone(),
-        concurrency: args.concurrency,
-        strict: args.strict,
-        ..RunOptions::default()
-    };
     let progress = report::human::Progress::new();
+    let collector = Collector::new(&progress);
     let interrupted = async {
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
             .expect("SIGTERM handler");
@@ -262,7 +370,9 @@ async fn run(args: RunArgs) -> anyhow::Result<u8> {
             _ = term.recv() => {}
         }
     };
-    let run = conformance::run(ctx.clone(), &base_url, &options, &progress);
+    let started = chrono::Utc::now();
+    let clock = Instant::now();
+    let run = conformance::run(ctx.clone(), &base_url, &options, &collector);
     tokio::pin!(run);
     let outcome = tokio::select! {
         r = &mut run => Some(r),
@@ -270,25 +380,36 @@ async fn run(args: RunArgs) -> anyhow::Result<u8> {
     };
     progress.finish();
     let report = match outcome {
+        Some(r) => r,
         None => {
             // Let requests in flight finish, so whatever they create is recorded; then clean up.
             ctx.cancel();
             let grace = Duration::from_secs(args.timeout * 2 + 5);
             let _ = tokio::time::timeout(grace, &mut run).await;
-            let n = ctx.cleanup().await;
-            eprintln!("interrupted: soft-deleted {n} contacts created by this run");
-            if let Some(s) = server {
-                s.shutdown().await;
-            }
-            return Ok(EXIT_INTERRUPTED);
+            ctx.cleanup().await;
+            eprintln!(
+                "interrupted: soft-deleted {} contacts this run had created (and not deleted itself)",
+                ctx.cleaned_up()
+            );
+            Ok(RunReport {
+                target: base_url.clone(),
+                checks: collector.finished(&catalogue),
+                duration: clock.elapsed(),
+                started,
+                cleaned_up: ctx.cleaned_up(),
+                interrupted: true,
+            })
         }
-        Some(r) => r?,
     };
-    if let Some(s) = server {
+    #[cfg(feature = "reference")]
+    if let Some((_, s)) = server {
         s.shutdown().await;
     }
+    let report = report?;
     write_report(&args, &report)?;
-    Ok(if report.passed() {
+    Ok(if report.interrupted {
+        EXIT_INTERRUPTED
+    } else if report.passed() {
         EXIT_PASS
     } else {
         EXIT_FAIL
@@ -304,6 +425,7 @@ fn write_report(args: &RunArgs, report: &RunReport) -> anyhow::Result<()> {
             serde_json::to_string_pretty(&report::json::render(report))?
         ),
         Format::Junit => report::junit::render(report)?,
+        Format::Github => report::github::render(report),
     };
     match &args.report_file {
         Some(p) => {

@@ -77,6 +77,8 @@ pub struct RunReport {
     pub started: chrono::DateTime<chrono::Utc>,
     /// Contacts the run created and soft-deleted at the end.
     pub cleaned_up: usize,
+    /// The run was interrupted: `checks` holds those that finished.
+    pub interrupted: bool,
 }
 
 impl RunReport {
@@ -94,9 +96,9 @@ impl RunReport {
         s
     }
 
-    /// Whether every MUST held.
+    /// Whether every MUST held (an interrupted run never passes).
     pub fn passed(&self) -> bool {
-        self.summary().failed == 0
+        self.summary().failed == 0 && !self.interrupted
     }
 }
 
@@ -127,6 +129,17 @@ impl Default for RunOptions {
     }
 }
 
+/// The `--only` and `--skip` selectors that name no check id or family of `catalogue`.
+pub fn unknown_selectors(catalogue: &[Check], options: &RunOptions) -> Vec<String> {
+    options
+        .only
+        .iter()
+        .chain(&options.skip)
+        .filter(|s| !catalogue.iter().any(|c| matches(c, s)))
+        .cloned()
+        .collect()
+}
+
 fn matches(check: &Check, selector: &str) -> bool {
     check.id == selector || check.family.name() == selector
 }
@@ -151,6 +164,41 @@ pub trait Reporter: Send + Sync {
 /// A reporter that ignores everything.
 pub struct Silent;
 impl Reporter for Silent {}
+
+/// Keeps every finished check (for a report after an interrupt) and passes
+/// each event on.
+pub struct Collector<'a> {
+    inner: &'a dyn Reporter,
+    done: std::sync::Mutex<Vec<CheckReport>>,
+}
+
+impl<'a> Collector<'a> {
+    /// A collector in front of `inner`.
+    pub fn new(inner: &'a dyn Reporter) -> Self {
+        Collector {
+            inner,
+            done: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The checks finished so far, in the order of `catalogue`.
+    pub fn finished(&self, catalogue: &[Check]) -> Vec<CheckReport> {
+        let mut done = self.done.lock().expect("not poisoned").clone();
+        done.sort_by_key(|r| catalogue.iter().position(|c| c.id == r.id));
+        done
+    }
+}
+
+impl Reporter for Collector<'_> {
+    fn started(&self, total: usize) {
+        self.inner.started(total);
+    }
+
+    fn finished(&self, report: &CheckReport) {
+        self.done.lock().expect("not poisoned").push(report.clone());
+        self.inner.finished(report);
+    }
+}
 
 /// Runs `checks` concurrently; results come back in catalogue order.
 pub async fn run_checks(

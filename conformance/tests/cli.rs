@@ -134,7 +134,7 @@ fn usage_connection_and_credential_errors_exit_2() {
         "--base-url",
         "http://127.0.0.1:9",
         "--jwt-secret",
-        "s",
+        "a-realistic-secret-of-32-bytes!!",
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -142,12 +142,59 @@ fn usage_connection_and_credential_errors_exit_2() {
         "{}",
         stderr(&out)
     );
+    assert!(
+        stderr(&out).contains("Connection refused"),
+        "the cause is named: {}",
+        stderr(&out)
+    );
     let out = conformance(&["run", "--base-url", "http://127.0.0.1:9"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--jwt-secret"), "{}", stderr(&out));
     let out = conformance(&["run", "--reference", "--frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unexpected argument '--frobnicate'")
+            && stderr(&out).contains("Usage:"),
+        "{}",
+        stderr(&out)
+    );
+    let out = conformance(&["run", "--refrence"]);
+    assert!(
+        stderr(&out).contains("a similar argument exists: '--reference'"),
+        "{}",
+        stderr(&out)
+    );
+    let out = conformance(&["run"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--base-url"), "{}", stderr(&out));
+    let out = conformance(&["run", "--reference", "--format", "yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("[possible values: human, json, junit, github]"),
+        "{}",
+        stderr(&out)
+    );
+    let out = conformance(&[
+        "run",
+        "--reference",
+        "--only",
+        "auth",
+        "--only",
+        "nosuchcheck",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a run that checks nothing is not green"
+    );
+    assert!(stderr(&out).contains("`nosuchcheck`"), "{}", stderr(&out));
+    let out = conformance(&["run", "--reference", "--skip", "auth.nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--skip: no check id or family is named `auth.nope`"),
+        "{}",
+        stderr(&out)
+    );
     let out = conformance(&["run", "--reference", "--token", "boss=abc"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -168,6 +215,77 @@ fn usage_connection_and_credential_errors_exit_2() {
         stderr(&out).contains("/nonexistent/dir"),
         "{}",
         stderr(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_base_url_that_does_not_serve_the_collection_exits_2_saying_what_it_found() {
+    let secret = "preflight-secret";
+    let server = reference_server::start(reference_server::Config::in_memory(secret))
+        .await
+        .unwrap();
+    let twice = format!("{}/api/v1/crm/contacts", server.base_url());
+    let out = tokio::task::spawn_blocking(move || {
+        conformance(&["run", "--base-url", &twice, "--jwt-secret", secret])
+    })
+    .await
+    .unwrap();
+    server.shutdown().await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("does not serve the collection") && err.contains("answered 404"),
+        "{err}"
+    );
+}
+
+#[test]
+fn list_aligns_every_description() {
+    let out = conformance(&["list"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let columns: std::collections::BTreeSet<usize> = text
+        .lines()
+        .map(|l| {
+            l.find("  ").unwrap() + l[l.find("  ").unwrap()..].find(|c: char| c != ' ').unwrap()
+        })
+        .collect();
+    assert_eq!(
+        columns.len(),
+        1,
+        "descriptions start in one column: {columns:?}"
+    );
+}
+
+#[test]
+fn github_annotations_name_each_failed_check() {
+    let report = conformance::run::RunReport {
+        target: "http://x".into(),
+        checks: vec![conformance::run::CheckReport {
+            id: "auth.expired".into(),
+            family: conformance::checks::Family::Auth,
+            level: conformance::checks::Level::Must,
+            description: "a token that expired: 401".into(),
+            outcome: conformance::run::Outcome::Fail,
+            message: "an expired token: expected 401, got 200".into(),
+            expected: Some("401".into()),
+            actual: Some("200".into()),
+            evidence: None,
+            duration: Duration::ZERO,
+        }],
+        duration: Duration::ZERO,
+        started: chrono::Utc::now(),
+        cleaned_up: 0,
+        interrupted: false,
+    };
+    let text = conformance::report::github::render(&report);
+    assert!(
+        text.starts_with("::error title=auth.expired (a token that expired%3A 401)::an expired token%3A expected 401, got 200\n")
+            || text.starts_with("::error title=auth.expired (a token that expired%3A 401)::an expired token: expected 401, got 200\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("::notice title=conformance of http%3A//x::0 passed, 1 failed"),
+        "{text}"
     );
 }
 
@@ -253,6 +371,8 @@ async fn sigint_cleans_up_what_the_run_created() {
         format!("app-x={}", tok("x", "ta", Some("x"))),
         format!("app-y={}", tok("y", "ta", Some("y"))),
     ];
+    let dir = tempfile::tempdir().unwrap();
+    let report_file = dir.path().join("interrupted.json");
     let mut cmd = std::process::Command::new(BIN);
     cmd.args([
         "run",
@@ -260,6 +380,10 @@ async fn sigint_cleans_up_what_the_run_created() {
         &server.base_url(),
         "--concurrency",
         "1",
+        "--format",
+        "json",
+        "--report-file",
+        report_file.to_str().unwrap(),
     ]);
     for a in &args {
         cmd.args(["--token", a]);
@@ -301,11 +425,21 @@ async fn sigint_cleans_up_what_the_run_created() {
         .unwrap()
         .unwrap();
     assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("interrupted: soft-deleted"),
-        "{}",
-        stderr(&out)
-    );
+    let err = stderr(&out);
+    let n: usize = err
+        .split("interrupted: soft-deleted ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count: {err}"));
+    assert!(n >= 1, "{err}");
+    let report: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(&report_file).expect("a report after SIGINT"),
+    )
+    .unwrap();
+    assert_eq!(report["interrupted"], true);
+    assert_eq!(report["passed"], false);
+    assert_eq!(report["cleaned_up"], n, "the report and the message agree");
     let res = list("").await.unwrap();
     let status = res.status();
     let live: serde_json::Value = res.json().await.unwrap_or_default();

@@ -58,6 +58,9 @@ pub struct Account {
     /// Revision.
     #[field(stamp = version, minimum = 1)]
     pub version: i64,
+    /// The owning partner, which partitions accounts.
+    #[field(format = prefixed_uuid("prt"), filter = exact)]
+    pub partner_id: Option<String>,
     /// Legal name.
     pub legal_name: Option<String>,
     /// Website.
@@ -201,4 +204,55 @@ async fn codegen_renders_the_second_model_and_its_migration_applies() {
         .await
         .unwrap();
     assert_eq!(region.0, "eu", "the default comes from the model");
+}
+
+#[test]
+fn the_runner_checks_the_second_resource_from_its_manifest_against_a_server_serving_it() {
+    let empty = tempfile::tempdir().unwrap();
+    let manifest = codegen::ensure::planned(empty.path(), &[Account::model()])
+        .unwrap()
+        .artifacts
+        .into_iter()
+        .find(|a| a.path.ends_with("account.manifest.json"))
+        .unwrap();
+    let file = empty.path().join("account.manifest.json");
+    std::fs::write(&file, &manifest.contents).unwrap();
+    let report = empty.path().join("report.json");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_conformance"))
+        .args(["run", "--reference", "--manifest"])
+        .arg(&file)
+        .args(["--format", "json", "--report-file"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap_or_default())
+            .unwrap_or_default();
+    let failed: Vec<&serde_json::Value> = report["checks"]
+        .as_array()
+        .map(|c| c.iter().filter(|c| c["outcome"] != "pass").collect())
+        .unwrap_or_default();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{failed:#?}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let catalogue = conformance::checks::catalogue(&Account::model());
+    assert_eq!(report["summary"]["passed"], catalogue.len());
+    assert!(catalogue.len() >= 60, "{} checks", catalogue.len());
+    assert_eq!(
+        report["target"]
+            .as_str()
+            .map(|t| t.starts_with("http://127.0.0.1:")),
+        Some(true)
+    );
+    let list = std::process::Command::new(env!("CARGO_BIN_EXE_conformance"))
+        .args(["list", "--manifest"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(list.stdout).unwrap();
+    assert!(text.contains("validation.format_billing_email"), "{text}");
+    assert!(!text.contains("display_name"), "{text}");
 }

@@ -7,6 +7,7 @@
 extern crate self as contact_schema;
 
 pub mod contact;
+pub mod json_schema;
 pub mod model;
 
 pub use contact::{Contact, SourceType};

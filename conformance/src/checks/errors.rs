@@ -73,7 +73,7 @@ async fn targets(ctx: &Ctx) -> Result<[(Method, String); 2], Failure> {
 
 pub fn checks(m: &ResourceModel) -> Vec<Check> {
     let max_body = m.api.max_body_bytes as usize;
-    vec![
+    let mut out = vec![
         Check::new(
             Family::Errors,
             "problem_details",
@@ -385,6 +385,35 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
         ),
         Check::new(
             Family::Errors,
+            "unknown_id_404",
+            Level::Must,
+            "a get, update or delete of any id the caller cannot see, malformed or not (also U+0000, a bad escape), is a 404 problem",
+            |ctx: Arc<Ctx>| async move {
+                for id in [
+                    ctx.n.never_id().as_str(),
+                    "not-an-id",
+                    "%ZZ",
+                    "0",
+                    "%00",
+                    "per_%00",
+                ] {
+                    let ex = ctx.get(Role::A1, id).await?;
+                    status(&ex, &[404], format!("a get of id {id:?}"))?;
+                    problem(&ex)?;
+                    let ex = ctx.patch(Role::A1, id, &json!({}), &[]).await?;
+                    status(&ex, &[404], format!("an update of id {id:?}"))?;
+                    let ex = ctx.delete(Role::A1, id, &[]).await?;
+                    status(&ex, &[404], format!("a delete of id {id:?}"))?;
+                }
+                Ok(())
+            },
+        ),
+    ];
+    let has_reference = m.client_fields().any(|f| f.references.is_some());
+    let has_unique_email = crate::context::Names::new(m).email.is_some() && !m.unique.is_empty();
+    if has_reference && has_unique_email && m.version_field().is_some() {
+        out.push(Check::new(
+            Family::Errors,
             "order_version_reference_email",
             Level::Must,
             "a stale body version (409) comes before a bad reference (422), which comes before a duplicate email (409)",
@@ -435,31 +464,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 )?;
                 ctx.unchanged(Role::A1, &id, &c).await
             },
-        ),
-        Check::new(
-            Family::Errors,
-            "unknown_id_404",
-            Level::Must,
-            "a get, update or delete of any id the caller cannot see, malformed or not (also U+0000, a bad escape), is a 404 problem",
-            |ctx: Arc<Ctx>| async move {
-                for id in [
-                    ctx.n.never_id().as_str(),
-                    "not-an-id",
-                    "%ZZ",
-                    "0",
-                    "%00",
-                    "per_%00",
-                ] {
-                    let ex = ctx.get(Role::A1, id).await?;
-                    status(&ex, &[404], format!("a get of id {id:?}"))?;
-                    problem(&ex)?;
-                    let ex = ctx.patch(Role::A1, id, &json!({}), &[]).await?;
-                    status(&ex, &[404], format!("an update of id {id:?}"))?;
-                    let ex = ctx.delete(Role::A1, id, &[]).await?;
-                    status(&ex, &[404], format!("a delete of id {id:?}"))?;
-                }
-                Ok(())
-            },
-        ),
-    ]
+        ));
+    }
+    out
 }

@@ -90,6 +90,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "lists, the account and email filters and a replayed cursor never show another tenant's contacts",
             |ctx: Arc<Ctx>| async move {
+                ctx.n.partition()?;
                 let acc = ctx.fresh_account();
                 let email = crate::context::fresh_email();
                 ctx.created(
@@ -185,6 +186,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "an app's list leaves out other apps' and people's contacts",
             |ctx: Arc<Ctx>| async move {
+                ctx.n.partition()?;
                 let acc = ctx.fresh_account();
                 let mine = ctx
                     .created(Role::AppX, json!({ctx.n.account_field(): acc}))

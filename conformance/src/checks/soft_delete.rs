@@ -107,6 +107,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "lists leave soft-deleted contacts out unless include_deleted=true, which lists them with the filters applied",
             |ctx: Arc<Ctx>| async move {
+                ctx.n.partition()?;
                 let acc = ctx.fresh_account();
                 let c = ctx
                     .created(Role::A1, json!({ctx.n.account_field(): acc}))

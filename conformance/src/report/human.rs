@@ -106,12 +106,21 @@ pub fn render(report: &RunReport, colour: bool) -> String {
     }
     let s = report.summary();
     let line = format!(
-        "\n{} passed, {} failed, {} warned, {} skipped; {} contacts created and soft-deleted\n",
-        s.passed, s.failed, s.warned, s.skipped, report.cleaned_up
+        "\n{}{} passed, {} failed, {} warned, {} skipped; {} contacts created and soft-deleted\n",
+        if report.interrupted {
+            "INTERRUPTED: "
+        } else {
+            ""
+        },
+        s.passed,
+        s.failed,
+        s.warned,
+        s.skipped,
+        report.cleaned_up
     );
     out.push_str(&paint(
         &line,
-        if s.failed == 0 { "32" } else { "31" },
+        if report.passed() { "32" } else { "31" },
         colour,
     ));
     out

@@ -30,5 +30,7 @@ pub fn render(report: &RunReport) -> Value {
         "checks": checks,
         "duration_ms": report.duration.as_millis() as u64,
         "cleaned_up": report.cleaned_up,
+        "interrupted": report.interrupted,
+        "passed": report.passed(),
     })
 }
