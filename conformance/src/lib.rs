@@ -10,6 +10,7 @@
 
 pub mod checks;
 pub mod context;
+pub mod contract;
 pub mod http;
 pub mod identity;
 pub mod redact;

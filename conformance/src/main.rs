@@ -60,6 +60,8 @@ enum ListFormat {
 enum Command {
     /// Run the catalogue against an endpoint.
     Run(Box<RunArgs>),
+    /// Print the project's contract (docs/CONTRACT.md): each rule with the checks that test it.
+    Contract,
     /// Print the catalogue.
     List {
         /// Output format.
@@ -148,6 +150,13 @@ async fn main() -> ExitCode {
             print!("{}", list(&conformance::checks::catalogue(&m), format));
             EXIT_PASS
         }),
+        Command::Contract => {
+            print!(
+                "{}",
+                conformance::contract::render(&conformance::checks::catalogue(&Contact::model()))
+            );
+            Ok(EXIT_PASS)
+        }
         Command::Run(args) => run(*args).await,
     };
     match result {

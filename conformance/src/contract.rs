@@ -1,0 +1,472 @@
+//! The project's statement of the Contact contract, rule by rule, each rule
+//! linked to the checks that test it. `conformance contract` renders it to
+//! `docs/CONTRACT.md`; a test keeps the file, the rules and the catalogue in
+//! step (every rule checked or saying why not, every check under a rule).
+
+use crate::checks::Check;
+
+/// One rule of the contract.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    /// The section it belongs to.
+    pub section: Section,
+    /// The rule, in the project's words (Markdown).
+    pub text: &'static str,
+    /// The check ids that test it; an entry ending in `*` is a prefix.
+    pub checks: &'static [&'static str],
+    /// Why no check tests it, when none does.
+    pub unchecked: Option<&'static str>,
+}
+
+/// A section of the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// The resource and its fields.
+    Resource,
+    /// Authentication, tenants and apps.
+    Scope,
+    /// The five operations.
+    Operations,
+    /// Lists.
+    Lists,
+    /// Optimistic concurrency.
+    Versioning,
+    /// Uniqueness.
+    Uniqueness,
+    /// Errors and robustness.
+    Errors,
+}
+
+impl Section {
+    /// Every section, in order.
+    pub const ALL: [Section; 7] = [
+        Section::Resource,
+        Section::Scope,
+        Section::Operations,
+        Section::Lists,
+        Section::Versioning,
+        Section::Uniqueness,
+        Section::Errors,
+    ];
+
+    fn title(self) -> &'static str {
+        match self {
+            Section::Resource => "1. The contact and its fields",
+            Section::Scope => "2. Who may see what",
+            Section::Operations => "3. Operations",
+            Section::Lists => "4. Lists",
+            Section::Versioning => "5. Versions and preconditions",
+            Section::Uniqueness => "6. Unique emails",
+            Section::Errors => "7. Errors and robustness",
+        }
+    }
+}
+
+const fn rule(section: Section, text: &'static str, checks: &'static [&'static str]) -> Rule {
+    Rule {
+        section,
+        text,
+        checks,
+        unchecked: None,
+    }
+}
+
+const fn unchecked(section: Section, text: &'static str, why: &'static str) -> Rule {
+    Rule {
+        section,
+        text,
+        checks: &[],
+        unchecked: Some(why),
+    }
+}
+
+use Section::*;
+
+/// Every rule, in the order of the document.
+pub const RULES: &[Rule] = &[
+    rule(
+        Resource,
+        "Contacts live at `/api/v1/crm/contacts`, one at `/api/v1/crm/contacts/{id}`; bodies are JSON objects whose members are the fields below, by their snake_case names. Every contact a server returns fits the published JSON Schema.",
+        &["stamping.create_stamps", "errors.unknown_id_404"],
+    ),
+    rule(
+        Resource,
+        "The server writes `id`: `per_` and an upper-case ULID, whose time is within 5 s of `created_at`.",
+        &["stamping.id_format"],
+    ),
+    rule(
+        Resource,
+        "The server writes `tenant_id` (the token's `tenant_id`), `created_by` and `updated_by` (the token's `sub`), `created_at` and `updated_at` (equal on create), `version` (1 on create) and `schema_version`; a create answers with `Location` and `ETag`.",
+        &["stamping.create_stamps"],
+    ),
+    rule(
+        Resource,
+        "`app_id` is the token's `app_id` for an application's token, and null for a person's; it never changes.",
+        &["stamping.app_id_stamped", "app_scope.people_see_all_apps"],
+    ),
+    rule(
+        Resource,
+        "Server-owned fields sent in a create or update body are ignored: never stored, never an error.",
+        &["stamping.server_fields_ignored"],
+    ),
+    rule(
+        Resource,
+        "Each successful update or delete moves `updated_at` strictly forward, records its writer in `updated_by`, raises `version` by one and keeps `created_by`.",
+        &[
+            "stamping.update_stamps",
+            "versioning.every_update_is_a_write",
+            "soft_delete.delete_stamps",
+        ],
+    ),
+    rule(
+        Resource,
+        "Date-times the server writes are RFC 3339 in UTC with a four-digit year.",
+        &["stamping.stamps_are_utc"],
+    ),
+    rule(
+        Resource,
+        "`source` defaults to `\"edm\"` and `source_type` to `\"api\"` when absent or null, on create and when an update sets them to null; `source` may not be empty.",
+        &[
+            "defaults.source_default",
+            "defaults.source_type_default",
+            "validation.min_length_source",
+        ],
+    ),
+    rule(
+        Resource,
+        "`source_type` is one of `frontend`, `backend`, `server`, `system`, `api`.",
+        &["validation.enum_source_type"],
+    ),
+    rule(
+        Resource,
+        "After each write, a blank `display_name` (null or white space) becomes the trimmed first and last names joined by a space, or null; a stored one is never recomputed.",
+        &["defaults.display_name_computed"],
+    ),
+    rule(
+        Resource,
+        "When a write turns `opted_in` true and does not set `opted_in_at`, `opted_in_at` becomes that write's `updated_at`; opting out keeps it.",
+        &["defaults.opted_in_at_stamped"],
+    ),
+    rule(
+        Resource,
+        "`account_id` is `acc-` and a lower-case hyphenated UUID; `phone` is E.164; `linkedin_url` an absolute http(s) URL of at most 2048 characters.",
+        &[
+            "validation.format_account_id",
+            "validation.format_phone",
+            "validation.format_linkedin_url",
+            "validation.max_length_linkedin_url",
+        ],
+    ),
+    rule(
+        Resource,
+        "`email` is ASCII: dot-separated runs of RFC 5322 `atext`, `@`, and a host of two or more labels of 1 to 63 letters, digits or inner hyphens; at most 254 characters; stored as sent.",
+        &[
+            "validation.format_email",
+            "validation.email_grammar_*",
+            "validation.max_length_email",
+        ],
+    ),
+    rule(
+        Resource,
+        "Other strings hold at most 1024 characters.",
+        &["validation.max_length_*"],
+    ),
+    rule(
+        Resource,
+        "`tags` holds at most 100 strings of 1 to 64 characters, kept in order with their duplicates.",
+        &["validation.array_*"],
+    ),
+    rule(
+        Resource,
+        "`custom_fields` and `gdpr_consent` are JSON objects of at most 64 KiB serialised compactly and 10 levels deep.",
+        &["validation.json_*"],
+    ),
+    rule(
+        Resource,
+        "Client date-times need a time zone offset and an instant between years 1 and 9999; they come back as the same instant, in UTC.",
+        &["validation.date_time_*"],
+    ),
+    rule(
+        Resource,
+        "`reports_to_contact_id`, when a write sets it, names another live contact the caller can see, in the same account after the write; a later deletion of that contact changes nothing.",
+        &["validation.reference_*"],
+    ),
+    rule(
+        Resource,
+        "Every client field accepts null; a wrong JSON type is a 422 naming every offending field at once; unknown fields are a 422 naming each.",
+        &[
+            "validation.null_is_accepted",
+            "validation.wrong_types_all_named",
+            "validation.unknown_fields",
+        ],
+    ),
+    rule(
+        Resource,
+        "No string anywhere in a body may hold U+0000: a 422 naming the top-level field.",
+        &["validation.nul_refused"],
+    ),
+    rule(
+        Scope,
+        "Every request carries `Authorization: Bearer <JWT>`, the scheme name in any case; without one, or with another scheme or a malformed token, the answer is a 401 problem with `WWW-Authenticate: Bearer` and no contact data, on every route.",
+        &[
+            "auth.missing_or_malformed",
+            "auth.every_route_needs_a_token",
+            "auth.scheme_case_insensitive",
+            "errors.order_auth_first",
+        ],
+    ),
+    rule(
+        Scope,
+        "A token signed with another key, unsigned (`alg: none`), expired, not yet valid (`nbf`), or without `exp` is a 401.",
+        &[
+            "auth.bad_signature",
+            "auth.alg_none",
+            "auth.expired",
+            "auth.not_yet_valid",
+            "auth.claims_required",
+        ],
+    ),
+    rule(
+        Scope,
+        "`sub`, `tenant_id` and `app_id` (when present) are non-empty strings of at most 255 characters without U+0000; null or another type is malformed (401).",
+        &["auth.claims_required", "auth.claim_limits"],
+    ),
+    rule(
+        Scope,
+        "Two `Authorization` headers are a 401.",
+        &["auth.one_authorization_header"],
+    ),
+    rule(
+        Scope,
+        "A caller never sees, changes or learns of another tenant's contact: by id it is a 404 like an id that never existed, and lists, filters and cursors leave it out.",
+        &["tenant.*"],
+    ),
+    rule(
+        Scope,
+        "An application's token reaches only contacts with its `app_id`; a person's token reaches every contact of the tenant, and a person's update keeps the contact's `app_id`.",
+        &["app_scope.*"],
+    ),
+    rule(
+        Operations,
+        "Create answers 201 with the stored contact; get, update answer 200; delete answers 200 with the contact or 204; each with the `ETag` of the version it left.",
+        &[
+            "stamping.create_stamps",
+            "versioning.etag_is_version",
+            "soft_delete.delete_stamps",
+        ],
+    ),
+    rule(
+        Operations,
+        "`HEAD` answers as `GET` without a body, and any `Content-Length` it sends is the length of GET's body; other methods are a 405 with `Allow`.",
+        &["errors.head_like_get", "errors.methods_405"],
+    ),
+    rule(
+        Operations,
+        "Update is JSON Merge Patch (`application/merge-patch+json` or `application/json`): an absent member leaves a field, null clears it, objects merge recursively (a null member removes its key), arrays are replaced whole.",
+        &["update.*", "errors.merge_patch_media_type"],
+    ),
+    rule(
+        Operations,
+        "Delete is soft: the contact stays readable with `is_deleted`, `deleted_at` (its `updated_at`) and `deleted_by`; nothing else changes; a second delete or an update of it is a 404.",
+        &[
+            "soft_delete.delete_stamps",
+            "soft_delete.deleted_is_final_for_writes",
+        ],
+    ),
+    rule(
+        Lists,
+        "A list is `{\"data\": [...], \"next_cursor\": ...}` in `created_at` then `id` order; following `next_cursor` to null visits every matching contact once.",
+        &["pagination.walk_is_complete_and_ordered"],
+    ),
+    rule(
+        Lists,
+        "`limit` is digits only: absent means 25, above 100 means 100, 0 or anything else is a 400.",
+        &["pagination.limit_*"],
+    ),
+    rule(
+        Lists,
+        "Soft-deleted contacts are left out unless `include_deleted=true`; the value is `true` or `false`, else a 400.",
+        &[
+            "soft_delete.lists_hide_deleted",
+            "pagination.include_deleted_values",
+        ],
+    ),
+    rule(
+        Lists,
+        "`account_id` filters exactly (malformed: 400); `email` filters ignoring ASCII case; filters combine with AND.",
+        &["pagination.filter_*"],
+    ),
+    rule(
+        Lists,
+        "A malformed or tampered cursor is a 400; U+0000 in a list parameter is a 400; unknown parameters are ignored.",
+        &[
+            "pagination.bad_cursor_400",
+            "pagination.nul_in_query_400",
+            "pagination.unknown_params_ignored",
+        ],
+    ),
+    rule(
+        Versioning,
+        "`If-Match` on update and delete compares strongly: `*` or a list with the current tag matches; weak or unparseable tags never do; no match is a 412 that changes nothing.",
+        &[
+            "versioning.stale_if_match_is_412",
+            "versioning.if_match_forms",
+            "versioning.matching_if_match_on_delete",
+        ],
+    ),
+    rule(
+        Versioning,
+        "A `version` in an update body is the expected version: a mismatch is a 409 that changes nothing, a non-integer a 422; `If-Match` is checked first.",
+        &[
+            "versioning.body_version_mismatch_is_409",
+            "versioning.body_version_type_422",
+            "versioning.if_match_before_body_version",
+        ],
+    ),
+    rule(
+        Versioning,
+        "On a missing, invisible or soft-deleted contact the 404 comes before the 412.",
+        &[
+            "versioning.deleted_404_before_412",
+            "errors.order_item_before_precondition",
+        ],
+    ),
+    rule(
+        Versioning,
+        "Concurrent writes with one precondition: exactly one succeeds. Concurrent unconditional updates of different fields all succeed and all stick.",
+        &[
+            "races.concurrent_conditional_patches",
+            "races.no_lost_update",
+        ],
+    ),
+    rule(
+        Uniqueness,
+        "`email` is unique, ignoring ASCII case, among live contacts of one tenant and account (contacts without an account form one group); apps share the groups. A write that would break it is a 409 and changes nothing, also under concurrency.",
+        &["uniqueness.*", "races.concurrent_creates_one_email"],
+    ),
+    rule(
+        Errors,
+        "Every 4xx is `application/problem+json` with `type`, `title`, `status` and `detail`; a 422 adds `errors` naming each offending field.",
+        &["errors.problem_details"],
+    ),
+    rule(
+        Errors,
+        "A body without a JSON media type is a 415; an empty body, invalid JSON, a non-object or a repeated member name is a 400; a body over 1 MiB is a 413.",
+        &[
+            "errors.media_type_415",
+            "errors.bad_json_400",
+            "errors.repeated_member_400",
+            "errors.too_large_413",
+        ],
+    ),
+    rule(
+        Errors,
+        "When several things are wrong: 401, then the route's 404/405, 413, 415, 400, the body's 422, the item's 404, 412, the version's 409, the reference's 422, the email's 409.",
+        &[
+            "errors.order_*",
+            "versioning.if_match_before_body_version",
+            "errors.too_large_413",
+        ],
+    ),
+    rule(
+        Errors,
+        "Any id the caller cannot see, malformed or not, is a 404.",
+        &["errors.unknown_id_404"],
+    ),
+    unchecked(
+        Errors,
+        "No input yields a 5xx.",
+        "a runner cannot try every input against a live endpoint; the reference server's property tests (`reference-server/tests/malformed.rs`) do, and every check fails on any 5xx it meets",
+    ),
+    unchecked(
+        Errors,
+        "With its storage unreachable a server answers 503 with `Retry-After` within 5 s and recovers by itself.",
+        "the runner cannot take a deployed server's storage away; `reference-server/tests/reliability.rs` proves it for the reference server",
+    ),
+    unchecked(
+        Errors,
+        "A server closes connections that have not sent their headers within 30 s.",
+        "proving it takes more than 30 s per run, against the runner's 1 s budget; `reference-server/tests/reliability.rs` proves it for the reference server",
+    ),
+    unchecked(
+        Errors,
+        "The runner touches only contacts it created, under a fresh account, and soft-deletes them all when it ends, also after SIGINT or SIGTERM.",
+        "a rule for the runner, not the server: `conformance/tests/cli.rs` and `reference.rs` prove it",
+    ),
+];
+
+fn matches(pattern: &str, id: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => id.starts_with(prefix),
+        None => id == pattern,
+    }
+}
+
+/// The catalogue ids a rule names.
+pub fn checks_of<'a>(rule: &Rule, catalogue: &'a [Check]) -> Vec<&'a Check> {
+    catalogue
+        .iter()
+        .filter(|c| rule.checks.iter().any(|p| matches(p, &c.id)))
+        .collect()
+}
+
+/// Rule patterns that name no check, and checks no rule names: both must be empty.
+pub fn gaps(catalogue: &[Check]) -> (Vec<String>, Vec<String>) {
+    let dangling = RULES
+        .iter()
+        .flat_map(|r| r.checks.iter())
+        .filter(|p| !catalogue.iter().any(|c| matches(p, &c.id)))
+        .map(|p| (*p).to_owned())
+        .collect();
+    let orphans = catalogue
+        .iter()
+        .filter(|c| {
+            !RULES
+                .iter()
+                .any(|r| r.checks.iter().any(|p| matches(p, &c.id)))
+        })
+        .map(|c| c.id.clone())
+        .collect();
+    (dangling, orphans)
+}
+
+fn anchor(id: &str) -> String {
+    id.replace('.', "-")
+}
+
+/// The document: every rule with links to its checks, then the catalogue.
+pub fn render(catalogue: &[Check]) -> String {
+    let mut out = String::from(
+        "<!-- Generated by `cargo run -p conformance -- contract`. Do not edit: the rules live in conformance/src/contract.rs. -->\n\
+         # The Contact contract\n\n\
+         What every contacts endpoint must do: what the conformance runner checks and the reference server does. \
+         It follows HTTP (RFC 9110), problem details (RFC 9457), JSON Merge Patch (RFC 7396) and Google's AIPs \
+         (133, 134, 135, 154, 158, 164, 203); where it departs from them it says so in the rule. \
+         Each rule names the checks that test it; each check was seen failing against a server that breaks its rule \
+         (`conformance/tests/mutants.rs`).\n",
+    );
+    for section in Section::ALL {
+        out.push_str(&format!("\n## {}\n\n", section.title()));
+        for r in RULES.iter().filter(|r| r.section == section) {
+            let links = match r.unchecked {
+                Some(why) => format!("*Not checked by the runner:* {why}."),
+                None => checks_of(r, catalogue)
+                    .iter()
+                    .map(|c| format!("[`{}`](#{})", c.id, anchor(&c.id)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            out.push_str(&format!("- {}\n  — {links}\n", r.text));
+        }
+    }
+    out.push_str("\n## The checks\n\n| check | what it does |\n|---|---|\n");
+    for c in catalogue {
+        out.push_str(&format!(
+            "| <a id=\"{}\"></a>`{}` | {} |\n",
+            anchor(&c.id),
+            c.id,
+            c.description.replace('|', "\\|")
+        ));
+    }
+    out
+}
