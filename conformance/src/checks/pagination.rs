@@ -214,7 +214,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Family::Pagination,
             "bad_cursor_400",
             Level::Must,
-            "a malformed or tampered cursor is a 400",
+            "a malformed, tampered or empty cursor is a 400",
             |ctx: Arc<Ctx>| async move {
                 let acc = ctx.fresh_account();
                 for _ in 0..3 {

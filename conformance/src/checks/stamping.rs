@@ -88,7 +88,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             updated_at.clone(),
             version.clone(),
         );
-        out.push(Check::new(Family::Stamping, "create_stamps", Level::Must, "a create stamps tenant, creator, times (updated = created), version 1 and the current schema version (older items keep theirs until rewritten), with Location and ETag", move |ctx: Arc<Ctx>| {
+        out.push(Check::new(Family::Stamping, "create_stamps", Level::Must, "a create stamps tenant, creator, times (updated = created), version 1 and the current schema version, with Location (the item path) and ETag \"1\"", move |ctx: Arc<Ctx>| {
             let (tenant, created_by, updated_by, created_at, updated_at, version) =
                 (tenant.clone(), created_by.clone(), updated_by.clone(), created_at.clone(), updated_at.clone(), version.clone());
             async move {
