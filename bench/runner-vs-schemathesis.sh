@@ -2,14 +2,14 @@
 # The conformance runner's whole catalogue and a default schemathesis run, on
 # one target: the reference server (release, in-memory SQLite) on a local port.
 # Usage: bench/runner-vs-schemathesis.sh [RUNS]   (needs hyperfine; installs
-# schemathesis 4.1.4 into .venv if missing)
+# schemathesis 4.32.5 into .venv if missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-10}"
 port=18089
 secret="bench-secret-0123456789abcdef0123456789"
 cargo build --release -q -p reference-server -p conformance
-[ -x .venv/bin/st ] || { python3 -m venv .venv; .venv/bin/pip install --quiet 'schemathesis==4.1.4'; }
+.venv/bin/st --version 2>/dev/null | grep -q 4.32.5 || { [ -d .venv ] || python3 -m venv .venv; .venv/bin/pip install --quiet 'schemathesis==4.32.5'; }
 target/release/reference-server --listen "127.0.0.1:$port" --jwt-secret "$secret" --database-url 'sqlite::memory:' &
 server=$!
 trap 'kill $server' EXIT
