@@ -112,7 +112,7 @@ fn a_rule_change_reaches_the_schemas() {
     let create = report
         .stale
         .iter()
-        .find(|s| s.path.ends_with("contact.create.schema.json"))
+        .find(|s| s.path.ends_with("contact.schema.json"))
         .unwrap();
     assert!(
         create.diff.contains("+      \"default\": \"crm\""),

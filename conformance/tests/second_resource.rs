@@ -167,8 +167,12 @@ async fn codegen_renders_the_second_model_and_its_migration_applies() {
     .unwrap();
     jsonschema::meta::validate(&schema).unwrap();
     assert_eq!(
-        schema["properties"]["region"]["enum"],
-        serde_json::json!(["eu", "amer", null])
+        schema["$defs"]["Region"]["enum"],
+        serde_json::json!(["eu", "amer"])
+    );
+    assert_eq!(
+        schema["properties"]["region"]["anyOf"],
+        serde_json::json!([{"$ref": "#/$defs/Region"}, {"type": "null"}])
     );
     let sql = &artifacts
         .iter()

@@ -140,11 +140,12 @@ pub fn field_schema(model: &ResourceModel, field: &Field, shape: Shape) -> Schem
     let mut s = Map::new();
     let nullable = field.nullable || shape != Shape::Response;
     if shape == Shape::Update && Some(field) == model.version_field() {
+        // Any integer: one that is not the current version (0 included) is a
+        // 409 by the contract, not a 422, so the schema allows it.
         s.insert("type".into(), "integer".into());
-        s.insert("minimum".into(), 1.into());
         s.insert(
             "description".into(),
-            "The version the client expects the item to have; on a mismatch the update is a 409 and nothing changes.".into(),
+            "The version the client expects the item to have; any other value (a mismatch) makes the update a 409 and changes nothing.".into(),
         );
         return Schema::from(s);
     }
@@ -163,22 +164,44 @@ pub fn field_schema(model: &ResourceModel, field: &Field, shape: Shape) -> Schem
             json!(base)
         },
     );
-    s.insert("description".into(), describe(field).into());
-    if let FieldType::Enum { values } = &field.ty {
-        let mut e: Vec<Value> = values.iter().cloned().map(Value::from).collect();
+    let mut description = describe(field);
+    if shape != Shape::Response
+        && let Some(d) = field.default()
+    {
+        description.push_str(&format!(" When absent or null, the server stores {d}."));
+    }
+    s.insert("description".into(), description.into());
+    if let FieldType::Enum { .. } = &field.ty {
+        // One named schema per enum, referenced from every shape, and null
+        // beside it rather than inside it: code generators then make one enum
+        // type and an optional of it, not a copy per shape with a `None` member.
+        let r = json!({ "$ref": format!("#/$defs/{}", enum_name(field)) });
+        s.remove("type");
         if nullable {
-            e.push(Value::Null);
+            s.insert("anyOf".into(), json!([r, { "type": "null" }]));
+        } else {
+            s.extend(r.as_object().cloned().unwrap_or_default());
         }
-        s.insert("enum".into(), Value::Array(e));
     }
     if field.ty == FieldType::DateTime {
         s.insert("format".into(), "date-time".into());
     }
     if let Some(format) = &field.format {
-        if let Some(f) = format.json_schema_format() {
-            s.insert("format".into(), f.into());
-        }
+        // The pattern states the rule exactly. No `format` beside it: the
+        // contract's email and URL rules differ from `format: email`/`uri` at
+        // the edges (a 64+ character local part, a scheme other than http(s)),
+        // and validators and code generators assert `format` (Ajv with
+        // ajv-formats, pydantic's EmailStr and AnyUrl), so a stored, returned
+        // value could fail them.
         s.insert("pattern".into(), format.pattern().into());
+    }
+    // A reference has the form of the id it names.
+    if let Some(Reference::SameResource { .. }) = &field.references
+        && let Some(id_format) = model
+            .stamp(crate::model::Stamp::Id)
+            .and_then(|f| f.format.as_ref())
+    {
+        s.insert("pattern".into(), id_format.pattern().into());
     }
     let l = &field.limits;
     if let Some(n) = l.min_length {
@@ -204,15 +227,15 @@ pub fn field_schema(model: &ResourceModel, field: &Field, shape: Shape) -> Schem
     if let Some(n) = l.max_items {
         s.insert("maxItems".into(), n.into());
     }
-    // JSON Schema has no keyword for serialised size or depth; these are
-    // extension annotations (OpenAPI's `x-` convention) that validators ignore.
-    if let Some(n) = l.max_bytes {
-        s.insert("x-maxBytes".into(), n.into());
-    }
-    if let Some(n) = l.max_depth {
-        s.insert("x-maxDepth".into(), n.into());
-    }
-    if shape != Shape::Update
+    // JSON Schema has no keyword for serialised size or depth: the
+    // description states them, the manifest carries them as data, and the
+    // OpenAPI document adds them as `x-maxBytes`/`x-maxDepth` extensions
+    // ([`size_extensions`]); a standalone schema carries no unknown keyword,
+    // so strict validators (Ajv's strict mode) compile it.
+    // A default describes what the server stores, so it belongs to the
+    // response; in a request schema code generators (openapi-typescript) would
+    // make the member required.
+    if shape == Shape::Response
         && let Some(d) = field.default()
     {
         s.insert("default".into(), d.clone());
@@ -221,6 +244,53 @@ pub fn field_schema(model: &ResourceModel, field: &Field, shape: Shape) -> Schem
         s.insert("readOnly".into(), true.into());
     }
     Schema::from(s)
+}
+
+/// The name of an enum field's shared schema: `source_type` → `SourceType`.
+pub fn enum_name(field: &Field) -> String {
+    field
+        .name
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map_or_else(String::new, |f| {
+                f.to_ascii_uppercase().to_string() + c.as_str()
+            })
+        })
+        .collect()
+}
+
+/// The shared schemas of the model's enums, by name (`$defs` in a standalone
+/// document, `components/schemas` in OpenAPI).
+pub fn enum_defs(model: &ResourceModel) -> Map<String, Value> {
+    model
+        .fields
+        .iter()
+        .filter_map(|f| match &f.ty {
+            FieldType::Enum { values } => Some((
+                enum_name(f),
+                json!({
+                    "type": "string",
+                    "enum": values,
+                    "description": format!("The values of `{}`.", f.name),
+                }),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The `x-maxBytes` and `x-maxDepth` extensions of a field, for documents
+/// (OpenAPI) where `x-` keywords are legal.
+pub fn size_extensions(field: &Field) -> Map<String, Value> {
+    let mut out = Map::new();
+    if let Some(n) = field.limits.max_bytes {
+        out.insert("x-maxBytes".into(), n.into());
+    }
+    if let Some(n) = field.limits.max_depth {
+        out.insert("x-maxDepth".into(), n.into());
+    }
+    out
 }
 
 /// A field's description with the rules that are not keywords, in words.
@@ -266,6 +336,12 @@ pub fn describe(field: &Field) -> String {
             "The id of another visible, not soft-deleted item of this resource{shared}; checked when a write sets it."
         ));
     }
+    if let Some(n) = field.limits.max_bytes {
+        add(format!("At most {n} bytes serialised compactly."));
+    }
+    if let Some(n) = field.limits.max_depth {
+        add(format!("Nested at most {n} deep."));
+    }
     if let Some(filter) = field.filter {
         add(match filter {
             Filter::Exact => "Filterable in lists (exact).".to_owned(),
@@ -294,6 +370,10 @@ pub fn document(
     }
     if let Value::Object(body) = object_schema(model, shape).to_value() {
         doc.extend(body);
+    }
+    let defs = enum_defs(model);
+    if !defs.is_empty() {
+        doc.insert("$defs".into(), Value::Object(defs));
     }
     doc
 }

@@ -363,15 +363,6 @@ impl Format {
         }
     }
 
-    /// The JSON Schema `format` keyword value, where one fits.
-    pub fn json_schema_format(&self) -> Option<&'static str> {
-        match self {
-            Format::Email => Some("email"),
-            Format::HttpUrl => Some("uri"),
-            _ => None,
-        }
-    }
-
     /// The format in words, for docs.
     pub fn describe(&self) -> String {
         match self {

@@ -36,9 +36,19 @@ impl Rules {
     /// Compiles the format patterns of `model`.
     pub fn new(model: &ResourceModel) -> Result<Self, regex::Error> {
         let mut formats = HashMap::new();
+        let id_format = model
+            .stamp(contact_schema::model::Stamp::Id)
+            .and_then(|f| f.format.clone());
         for f in &model.fields {
             if let Some(format) = &f.format {
                 formats.insert(f.name.clone(), Regex::new(&format.pattern())?);
+            } else if f.references.is_some()
+                && let Some(id) = &id_format
+            {
+                // A reference has the id's form: a malformed one is a field
+                // error (422 with the body's fields), before the item is read;
+                // whether it names a visible contact is checked later.
+                formats.insert(f.name.clone(), Regex::new(&id.pattern())?);
             }
         }
         Ok(Rules { formats })
@@ -117,10 +127,13 @@ impl Rules {
                         format!("must be at least {min} characters")
                     });
                 }
-                if let Some(format) = &f.format
-                    && !self.formats[&f.name].is_match(s)
+                if let Some(re) = self.formats.get(&f.name)
+                    && !re.is_match(s)
                 {
-                    return Err(format!("must be {}", format_words(format)));
+                    return Err(match &f.format {
+                        Some(format) => format!("must be {}", format_words(format)),
+                        None => "must be an id in the form of this resource's ids".into(),
+                    });
                 }
                 Ok(value.clone())
             }

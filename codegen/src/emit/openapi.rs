@@ -1,7 +1,9 @@
 //! `schemas/openapi/`: an OpenAPI 3.1 fragment for the resource's five
 //! operations, as JSON and as YAML (the same document).
 
-use super::schema::{Settings, Shape, field_schema, object_schema, schema_name};
+use super::schema::{
+    Settings, Shape, enum_defs, field_schema, object_schema, schema_name, size_extensions,
+};
 use super::{Artifact, preamble, to_json};
 use crate::error::Error;
 use contact_schema::ResourceModel;
@@ -82,10 +84,19 @@ fn document(model: &ResourceModel) -> Value {
 
     let mut schemas = Map::new();
     for shape in [Shape::Response, Shape::Create, Shape::Update] {
-        schemas.insert(
-            schema_name(model, shape),
-            object_schema(model, shape).to_value(),
-        );
+        let mut schema = object_schema(model, shape).to_value();
+        // Size and depth limits as `x-` extensions, legal in OpenAPI.
+        for field in &model.fields {
+            if let Some(p) = schema["properties"].get_mut(&field.name)
+                && let Some(o) = p.as_object_mut()
+            {
+                o.extend(size_extensions(field));
+            }
+        }
+        schemas.insert(schema_name(model, shape), in_components(schema));
+    }
+    for (name, def) in enum_defs(model) {
+        schemas.insert(name, def);
     }
     schemas.insert(page.clone(), json!({
         "type": "object",
@@ -144,24 +155,42 @@ fn document(model: &ResourceModel) -> Value {
     parameters.insert("Cursor".into(), json!({
         "name": "cursor", "in": "query",
         "description": "The `next_cursor` of the previous page. A malformed or tampered cursor is a 400.",
-        "schema": { "type": "string" }
+        "schema": { "type": "string", "minLength": 1 }
     }));
     let mut list_params = vec![r_param("Limit"), r_param("Cursor")];
     for (field, filter) in model.filters() {
         let name = param_name(&field.name);
-        let mut schema = field_schema(model, field, Shape::Response).to_value();
-        if let Value::Object(o) = &mut schema {
-            o.insert("type".into(), "string".into());
-            o.remove("description");
-            o.remove("enum");
-        }
+        // A filter on a formatted field refuses a malformed value (400); any
+        // other filter takes any string, so its schema says no more.
+        let validated = field.format.is_some() && filter == contact_schema::model::Filter::Exact;
+        let schema = if let contact_schema::model::FieldType::Enum { .. } = field.ty {
+            in_components(
+                json!({ "$ref": format!("#/$defs/{}", contact_schema::json_schema::enum_name(field)) }),
+            )
+        } else if validated {
+            let mut schema = field_schema(model, field, Shape::Response).to_value();
+            if let Value::Object(o) = &mut schema {
+                o.insert("type".into(), "string".into());
+                o.remove("description");
+                o.remove("default");
+            }
+            schema
+        } else {
+            json!({ "type": "string" })
+        };
         let how = match filter {
             contact_schema::model::Filter::Exact => "exact match",
-            contact_schema::model::Filter::CaseInsensitive => "case-insensitive exact match",
+            contact_schema::model::Filter::CaseInsensitive => "exact match, ignoring ASCII case",
         };
+        let malformed =
+            if validated || matches!(field.ty, contact_schema::model::FieldType::Enum { .. }) {
+                "; a malformed value is a 400"
+            } else {
+                ""
+            };
         parameters.insert(name.clone(), json!({
             "name": field.name, "in": "query",
-            "description": format!("Only items whose `{}` is this value ({how}). Filters are ANDed; a malformed value is a 400.", field.name),
+            "description": format!("Only items whose `{}` is this value ({how}). Filters are ANDed{malformed}.", field.name),
             "schema": schema
         }));
         list_params.push(r_param(&name));
@@ -231,6 +260,7 @@ fn document(model: &ResourceModel) -> Value {
         o.insert("operationId".into(), model.operation_id(op).into());
         o.insert("tags".into(), json!([model.plural]));
         o.insert("summary".into(), summary(op, model).into());
+        o.insert("description".into(), op_description(op, model).into());
         let mut params = Vec::new();
         if op == Operation::List {
             params.extend(list_params.iter().cloned());
@@ -329,7 +359,10 @@ fn document(model: &ResourceModel) -> Value {
             "title": format!("{} API", model.name),
             "version": model.schema_version.to_string(),
             "description": format!("{}\n\nSDK namespace: `client.{}`. {}", model.description, model.sdk_namespace, preamble(model)),
+            "contact": { "name": "contact-toolkit", "url": "https://contact-toolkit.dev" },
+            "license": { "name": "MIT OR Apache-2.0", "identifier": "MIT OR Apache-2.0" },
         },
+        "servers": [ { "url": "/", "description": "The host that serves this API (the reference server listens on http://127.0.0.1:8080 by default)." } ],
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "security": [ { "bearerAuth": [] } ],
         "tags": [ { "name": model.plural, "description": model.description } ],
@@ -375,6 +408,54 @@ fn summary(op: Operation, model: &ResourceModel) -> String {
         Operation::Create => format!("Create a {one}"),
         Operation::Update => format!("Update a {one} (JSON Merge Patch)"),
         Operation::Delete => format!("Soft-delete a {one}"),
+    }
+}
+
+/// Moves a builder schema into `components`: `#/$defs/X` becomes `#/components/schemas/X`.
+fn in_components(mut v: Value) -> Value {
+    match &mut v {
+        Value::Object(o) => {
+            for (k, x) in o.iter_mut() {
+                if k == "$ref"
+                    && let Some(r) = x.as_str()
+                    && let Some(name) = r.strip_prefix("#/$defs/")
+                {
+                    *x = format!("#/components/schemas/{name}").into();
+                } else {
+                    *x = in_components(x.take());
+                }
+            }
+        }
+        Value::Array(a) => {
+            for x in a.iter_mut() {
+                *x = in_components(x.take());
+            }
+        }
+        _ => {}
+    }
+    v
+}
+
+/// What an operation does, beyond its summary.
+fn op_description(op: Operation, model: &ResourceModel) -> String {
+    let one = model.name.to_lowercase();
+    match op {
+        Operation::List => format!(
+            "A page of the {} the caller can see, oldest first; soft-deleted ones only with `include_deleted=true`. Follow `next_cursor` until it is null.",
+            model.plural
+        ),
+        Operation::Get => format!(
+            "The {one}, also when soft-deleted (then with its deletion stamps), with its `ETag`."
+        ),
+        Operation::Create => format!(
+            "Stores a new {one} from the client fields of the body; the server stamps the rest and answers with the stored {one}, its `Location` and `ETag`."
+        ),
+        Operation::Update => format!(
+            "Applies the body as a JSON Merge Patch (RFC 7396) to a live {one}: absent members stay, null clears, objects merge, arrays are replaced. Every success is a write (`version` + 1). Preconditions: `If-Match`, then the body `version`."
+        ),
+        Operation::Delete => format!(
+            "Marks the {one} deleted (it stays readable with `is_deleted: true`); answers with it, or 204. A second delete is a 404."
+        ),
     }
 }
 

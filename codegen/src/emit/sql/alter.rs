@@ -125,7 +125,16 @@ fn derived(t: &TableDef, model: &contact_schema::ResourceModel) -> Vec<Derived> 
                 is_column: false,
                 field: Some(field.clone()),
                 validates: true,
-                create: format!("ALTER TABLE {table} ADD {}", c.sql),
+                // PostgreSQL: added NOT VALID (a brief lock, no scan), then
+                // validated under a lock that lets reads and writes go on.
+                create: if d == Dialect::Postgres {
+                    format!(
+                        "ALTER TABLE {table} ADD {} NOT VALID;\n\nALTER TABLE {table} VALIDATE CONSTRAINT {}",
+                        c.sql, c.name
+                    )
+                } else {
+                    format!("ALTER TABLE {table} ADD {}", c.sql)
+                },
                 drop: format!("ALTER TABLE {table} DROP CONSTRAINT {}", c.name),
             }),
             ConstraintKind::UniqueKey => out.push(Derived {
@@ -410,6 +419,13 @@ pub fn alter(
     // Risks the statements above did not carry still go in the header.
     for r in by_field.values().flatten() {
         keep(&mut risks, r);
+    }
+    if d == Dialect::Postgres && !statements.is_empty() {
+        // Give up rather than queue live traffic behind a lock the migration waits for.
+        notes.push(
+            "`lock_timeout` makes a statement that cannot get its lock within 5 s fail (and the migration roll back) instead of queueing every query behind it; rerun it when the table is quieter.".to_owned(),
+        );
+        statements.insert(0, "SET lock_timeout = '5s'".to_owned());
     }
     if statements.is_empty() {
         statements.push(match d {

@@ -91,9 +91,9 @@ class Contact:
     opted_in: bool | None = None
     #: Timestamp when the opt-in was recorded. When a write turns `opted_in` true and does not set this field, the server stamps that write's time.
     opted_in_at: datetime | None = None
-    #: GDPR/CASL consent record.
+    #: GDPR/CASL consent record. At most 65536 bytes serialised compactly. Nested at most 10 deep.
     gdpr_consent: JsonObject | None = None
-    #: Per-tenant schema extension for additional fields.
+    #: Per-tenant schema extension for additional fields. At most 65536 bytes serialised compactly. Nested at most 10 deep.
     custom_fields: JsonObject | None = None
     #: Free-form string tags.
     tags: list[str] | None = None
@@ -181,9 +181,9 @@ class ContactCreate(TypedDict, total=False):
     opted_in: bool | None
     #: Timestamp when the opt-in was recorded. When a write turns `opted_in` true and does not set this field, the server stamps that write's time.
     opted_in_at: datetime | str | None
-    #: GDPR/CASL consent record.
+    #: GDPR/CASL consent record. At most 65536 bytes serialised compactly. Nested at most 10 deep.
     gdpr_consent: JsonObject | None
-    #: Per-tenant schema extension for additional fields.
+    #: Per-tenant schema extension for additional fields. At most 65536 bytes serialised compactly. Nested at most 10 deep.
     custom_fields: JsonObject | None
     #: Free-form string tags.
     tags: list[str] | None
@@ -230,9 +230,9 @@ class ContactUpdate(TypedDict, total=False):
     opted_in: bool | None
     #: Timestamp when the opt-in was recorded. When a write turns `opted_in` true and does not set this field, the server stamps that write's time.
     opted_in_at: datetime | str | None
-    #: GDPR/CASL consent record.
+    #: GDPR/CASL consent record. At most 65536 bytes serialised compactly. Nested at most 10 deep.
     gdpr_consent: JsonObject | None
-    #: Per-tenant schema extension for additional fields.
+    #: Per-tenant schema extension for additional fields. At most 65536 bytes serialised compactly. Nested at most 10 deep.
     custom_fields: JsonObject | None
     #: Free-form string tags.
     tags: list[str] | None

@@ -137,10 +137,10 @@ pub struct Contact {
     /// Timestamp when the opt-in was recorded. When a write turns `opted_in` true and does not set this field, the server stamps that write's time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opted_in_at: Option<DateTime<Utc>>,
-    /// GDPR/CASL consent record.
+    /// GDPR/CASL consent record. At most 65536 bytes serialised compactly. Nested at most 10 deep.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gdpr_consent: Option<JsonObject>,
-    /// Per-tenant schema extension for additional fields.
+    /// Per-tenant schema extension for additional fields. At most 65536 bytes serialised compactly. Nested at most 10 deep.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<JsonObject>,
     /// Free-form string tags.
@@ -205,10 +205,10 @@ pub struct ContactCreate {
     /// Timestamp when the opt-in was recorded. When a write turns `opted_in` true and does not set this field, the server stamps that write's time.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub opted_in_at: Option<DateTime<Utc>>,
-    /// GDPR/CASL consent record.
+    /// GDPR/CASL consent record. At most 65536 bytes serialised compactly. Nested at most 10 deep.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gdpr_consent: Option<JsonObject>,
-    /// Per-tenant schema extension for additional fields.
+    /// Per-tenant schema extension for additional fields. At most 65536 bytes serialised compactly. Nested at most 10 deep.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<JsonObject>,
     /// Free-form string tags.
@@ -272,10 +272,10 @@ pub struct ContactUpdate {
     /// Timestamp when the opt-in was recorded. When a write turns `opted_in` true and does not set this field, the server stamps that write's time.
     #[serde(skip_serializing_if = "Patch::is_keep")]
     pub opted_in_at: Patch<DateTime<Utc>>,
-    /// GDPR/CASL consent record.
+    /// GDPR/CASL consent record. At most 65536 bytes serialised compactly. Nested at most 10 deep.
     #[serde(skip_serializing_if = "Patch::is_keep")]
     pub gdpr_consent: Patch<JsonObject>,
-    /// Per-tenant schema extension for additional fields.
+    /// Per-tenant schema extension for additional fields. At most 65536 bytes serialised compactly. Nested at most 10 deep.
     #[serde(skip_serializing_if = "Patch::is_keep")]
     pub custom_fields: Patch<JsonObject>,
     /// Free-form string tags.

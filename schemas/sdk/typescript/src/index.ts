@@ -81,9 +81,9 @@ export interface Contact {
   readonly opted_in?: boolean | null;
   /** Timestamp when the opt-in was recorded. When a write turns `opted_in` true and does not set this field, the server stamps that write's time. */
   readonly opted_in_at?: string | null;
-  /** GDPR/CASL consent record. */
+  /** GDPR/CASL consent record. At most 65536 bytes serialised compactly. Nested at most 10 deep. */
   readonly gdpr_consent?: JsonObject | null;
-  /** Per-tenant schema extension for additional fields. */
+  /** Per-tenant schema extension for additional fields. At most 65536 bytes serialised compactly. Nested at most 10 deep. */
   readonly custom_fields?: JsonObject | null;
   /** Free-form string tags. */
   readonly tags?: string[] | null;
@@ -130,9 +130,9 @@ export interface ContactCreate {
   opted_in?: boolean | null;
   /** Timestamp when the opt-in was recorded. When a write turns `opted_in` true and does not set this field, the server stamps that write's time. */
   opted_in_at?: string | null;
-  /** GDPR/CASL consent record. */
+  /** GDPR/CASL consent record. At most 65536 bytes serialised compactly. Nested at most 10 deep. */
   gdpr_consent?: JsonObject | null;
-  /** Per-tenant schema extension for additional fields. */
+  /** Per-tenant schema extension for additional fields. At most 65536 bytes serialised compactly. Nested at most 10 deep. */
   custom_fields?: JsonObject | null;
   /** Free-form string tags. */
   tags?: string[] | null;
@@ -178,9 +178,9 @@ export interface ContactUpdate {
   opted_in?: boolean | null;
   /** Timestamp when the opt-in was recorded. When a write turns `opted_in` true and does not set this field, the server stamps that write's time. */
   opted_in_at?: string | null;
-  /** GDPR/CASL consent record. */
+  /** GDPR/CASL consent record. At most 65536 bytes serialised compactly. Nested at most 10 deep. */
   gdpr_consent?: JsonObject | null;
-  /** Per-tenant schema extension for additional fields. */
+  /** Per-tenant schema extension for additional fields. At most 65536 bytes serialised compactly. Nested at most 10 deep. */
   custom_fields?: JsonObject | null;
   /** Free-form string tags. */
   tags?: string[] | null;
