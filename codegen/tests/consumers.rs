@@ -470,7 +470,11 @@ async fn schemathesis_against(database_url: &str) {
     let run_st = |doc: PathBuf, base: String, excluded: Vec<&'static str>| {
         let st = st.clone();
         tokio::task::spawn_blocking(move || {
+            // A fresh directory each run: schemathesis keeps the failures it
+            // found in `.schemathesis/` and replays them next time.
+            let cwd = tempfile::tempdir().unwrap();
             let mut cmd = Command::new(&st);
+            cmd.current_dir(cwd.path());
             cmd.arg("run")
                 .arg(&doc)
                 .args([
