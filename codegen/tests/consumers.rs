@@ -38,15 +38,12 @@ fn tool(rel: &str, install: &str) -> Option<PathBuf> {
 fn node_tool(name: &str) -> Option<PathBuf> {
     tool(
         &format!("consumers/node_modules/.bin/{name}"),
-        "run `npm ci --prefix consumers` (or .ci/run)",
+        "run `cargo xtask setup`",
     )
 }
 
 fn py_tool(name: &str) -> Option<PathBuf> {
-    tool(
-        &format!(".venv/bin/{name}"),
-        "run .ci/run once (it installs datamodel-code-generator and pydantic into .venv)",
-    )
+    tool(&format!(".venv/bin/{name}"), "run `cargo xtask setup`")
 }
 
 fn run(cmd: &mut Command) -> Output {

@@ -110,12 +110,12 @@ impl Harness {
     }
 }
 
-/// Finds `tsc`: `$TSC`, `.node/` (where `.ci/run` installs it) or `PATH`.
+/// Finds `tsc`: `$TSC`, `consumers/` (where `cargo xtask test` installs it) or `PATH`.
 pub fn tsc() -> Option<PathBuf> {
-    tool("TSC", &[".node/node_modules/.bin/tsc"], "tsc")
+    tool("TSC", &["consumers/node_modules/.bin/tsc"], "tsc")
 }
 
-/// Finds `mypy`: `$MYPY`, `.venv/` (where `.ci/run` installs it) or `PATH`.
+/// Finds `mypy`: `$MYPY`, `.venv/` (where `cargo xtask test` installs it) or `PATH`.
 pub fn mypy() -> Option<PathBuf> {
     tool("MYPY", &[".venv/bin/mypy"], "mypy")
 }
