@@ -1,12 +1,12 @@
 //! The committed artifacts, fed to the tools people feed them to, at their
-//! default settings, pinned (`consumers/package.json`, `.ci/run`): Ajv in
+//! default settings, pinned (`consumers/package.json`, `xtask/`): Ajv in
 //! strict mode, openapi-typescript then `tsc --strict`, Redocly and Spectral,
 //! datamodel-code-generator then pydantic v2 on contacts the reference server
 //! returned. Each has a negative control: a broken copy or an invalid value
 //! the tool must reject, so no test here passes vacuously.
 //!
 //! The tools are found in `consumers/node_modules` and `.venv` (which
-//! `.ci/run` installs); with `CI` set a missing tool fails the test,
+//! `cargo xtask test` installs); with `CI` set a missing tool fails the test,
 //! elsewhere the test prints `SKIPPED` and what to install.
 
 use serde_json::{Value, json};
