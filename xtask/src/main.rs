@@ -146,6 +146,12 @@ fn setup(root: &Path) -> anyhow::Result<()> {
         (venv.join("bin/datamodel-codegen"), "--version"),
         (consumers.join("node_modules/.bin/tsc"), "--version"),
         (consumers.join("node_modules/.bin/squawk"), "--version"),
+        (
+            consumers.join("node_modules/.bin/openapi-typescript"),
+            "--version",
+        ),
+        (consumers.join("node_modules/.bin/redocly"), "--version"),
+        (consumers.join("node_modules/.bin/spectral"), "--version"),
     ] {
         let out = Command::new(&tool)
             .arg(arg)
@@ -160,6 +166,18 @@ fn setup(root: &Path) -> anyhow::Result<()> {
                 .unwrap_or("")
                 .trim()
         );
+    }
+
+    for package in ["ajv", "ajv-formats"] {
+        let manifest = consumers.join(format!("node_modules/{package}/package.json"));
+        let text = std::fs::read_to_string(&manifest)
+            .with_context(|| format!("{} is not installed", manifest.display()))?;
+        let version = text
+            .split("\"version\":")
+            .nth(1)
+            .and_then(|v| v.split('"').nth(1))
+            .unwrap_or("?");
+        eprintln!("{package}: {version}");
     }
 
     step("PostgreSQL and MariaDB on 127.0.0.1");

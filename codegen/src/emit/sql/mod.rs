@@ -170,7 +170,9 @@ fn view(model: &ResourceModel, d: Dialect) -> View {
 fn table_notes(model: &ResourceModel, d: Dialect) -> (Vec<&'static str>, String) {
     match d {
         Dialect::Postgres => (
-            vec!["Apply with: psql --single-transaction -v ON_ERROR_STOP=1 -f <this file> (all or nothing), or sqlx migrate run (one transaction per file)."],
+            vec![
+                "Apply with: psql --single-transaction -v ON_ERROR_STOP=1 -f <this file> (all or nothing), or sqlx migrate run (one transaction per file).",
+            ],
             String::new(),
         ),
         Dialect::Mysql => (
