@@ -95,3 +95,43 @@ async fn the_python_example_type_checks() {
     std::fs::write(&file, format!("token = \"<jwt>\"\n{example}")).unwrap();
     mypy_strict(&mypy, "README example", &[file]).await;
 }
+
+/// The TypeScript block of a generated docs page.
+fn docs_block(file: &str) -> String {
+    let page = std::fs::read_to_string(workspace().join("schemas/docs").join(file)).unwrap();
+    page.split("```ts\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap_or_else(|| panic!("{file} has no ts block"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_docs_page_typescript_example_type_checks() {
+    let Some(tsc) = tsc() else { return };
+    let example = docs_block("contacts.md");
+    let html = std::fs::read_to_string(workspace().join("schemas/docs/contacts.html")).unwrap();
+    for line in example.lines() {
+        let escaped = line
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;");
+        assert!(
+            html.contains(line) || html.contains(&escaped),
+            "the HTML page shows another example than the Markdown one: {line}"
+        );
+    }
+    // The page shows the calls; the declarations around them are what a reader has.
+    let source = format!(
+        "import {{ Client }} from \"./index.js\";\ndeclare const token: string;\n{example}\nexport {{}};\n"
+    );
+    let dir = typescript_project(&[("src/docs_example.ts", source)]);
+    run_ok(
+        "tsc --strict --noEmit (the docs page's example)",
+        Command::new(tsc)
+            .args(["--strict", "--noEmit", "-p"])
+            .arg(dir.path()),
+    )
+    .await;
+}

@@ -376,7 +376,7 @@ fn example(model: &ResourceModel) -> String {
     let lower = model.name.to_lowercase();
     let version = model
         .version_field()
-        .map(|v| format!(", {{ ifMatch: {lower}.{} }}", v.name))
+        .map(|v| format!(", {{ expectedVersion: {lower}.{} }}", v.name))
         .unwrap_or_default();
     format!(
         "const client = new Client({{ baseUrl: \"https://api.example.com\", token }});\n\
