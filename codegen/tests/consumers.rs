@@ -670,3 +670,72 @@ fn write_text(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::write(&p, text).unwrap();
     p
 }
+
+/// The browser the page test drives: Debian's Chromium.
+fn chromium() -> Option<PathBuf> {
+    let p = PathBuf::from("/usr/bin/chromium");
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "/usr/bin/chromium is missing; `cargo xtask setup` installs Debian's chromium"
+    );
+    eprintln!("SKIPPED: /usr/bin/chromium not found; run `cargo xtask setup`");
+    None
+}
+
+fn page_report(page: &Path, browser: &Path) -> Vec<Value> {
+    let out = run(Command::new("node")
+        .arg(root().join("consumers/page-check.mjs"))
+        .arg(page)
+        .arg(browser));
+    assert!(out.status.success(), "{}", text(&out));
+    serde_json::from_slice(&out.stdout).expect("page-check's JSON report")
+}
+
+#[test]
+fn the_docs_page_reads_on_a_phone_and_a_desktop_in_chromium() {
+    let (Some(_), Some(browser)) = (node_tool("tsc"), chromium()) else {
+        return;
+    };
+    let page = schemas().join("docs/contacts.html");
+    let report = page_report(&page, &browser);
+    assert_eq!(
+        report.len(),
+        4,
+        "1280 and 390 px, light and dark: {report:?}"
+    );
+    for r in &report {
+        assert!(
+            r["overflow"].as_i64().unwrap() <= 0,
+            "the page overflows sideways: {r}"
+        );
+        assert_eq!(
+            r["broken"],
+            json!([]),
+            "internal links without a target: {r}"
+        );
+        assert!(
+            r["links"].as_u64().unwrap() >= 5,
+            "a table of contents: {r}"
+        );
+        assert_eq!(
+            r["violations"],
+            json!([]),
+            "axe-core's serious or critical violations: {r}"
+        );
+    }
+    // Negative control: without the scrolling boxes the tables widen the page
+    // on a phone, and a link to nowhere is reported.
+    let html = std::fs::read_to_string(&page).unwrap();
+    let broken = html
+        .replace("class=\"scroll\"", "class=\"plain\"")
+        .replace("</body>", "<a href=\"#nowhere\">nowhere</a></body>");
+    let dir = tempfile::tempdir().unwrap();
+    let copy = write_text(dir.path(), "broken.html", &broken);
+    let report = page_report(&copy, &browser);
+    let phone = report.iter().find(|r| r["width"] == 390).unwrap();
+    assert!(phone["overflow"].as_i64().unwrap() > 0, "{phone}");
+    assert_eq!(phone["broken"], json!(["nowhere"]), "{phone}");
+}

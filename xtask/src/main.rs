@@ -26,6 +26,7 @@ const DEBIAN: &[(&str, &str)] = &[
     ("prlimit", "util-linux"),
     ("psql", "postgresql-client"),
     ("mariadb", "mariadb-client"),
+    ("chromium", "chromium"),
 ];
 
 const POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";

@@ -124,9 +124,7 @@ impl Renderer {
     /// The Markdown and HTML pages of a model.
     pub fn emit(&self, model: &ResourceModel) -> Result<Vec<Artifact>, Error> {
         let md = self.templates.render(MARKDOWN, &view(model))?;
-        let mut body = String::new();
-        let parser = pulldown_cmark::Parser::new_ext(&md, pulldown_cmark::Options::ENABLE_TABLES);
-        pulldown_cmark::html::push_html(&mut body, parser);
+        let body = html_body(&md);
         let html = self.templates.render(
             HTML,
             &PageView {
@@ -141,6 +139,96 @@ impl Renderer {
             Artifact::new(format!("{base}.html"), html),
         ])
     }
+}
+
+/// The page body from the Markdown: headings get stable ids (their text,
+/// lower-cased, runs of other characters as `-`), a table of contents links
+/// them, and each table sits in a box that scrolls sideways on a narrow
+/// screen instead of widening the page.
+fn html_body(md: &str) -> String {
+    use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+    let events: Vec<Event> = Parser::new_ext(md, Options::ENABLE_TABLES).collect();
+    let mut out: Vec<Event> = Vec::with_capacity(events.len());
+    let mut toc: Vec<(HeadingLevel, String, String)> = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading {
+            level,
+            classes,
+            attrs,
+            ..
+        }) = &events[i]
+        {
+            let end = (i..events.len())
+                .find(|&j| matches!(events[j], Event::End(TagEnd::Heading(_))))
+                .unwrap_or(events.len() - 1);
+            let text: String = events[i + 1..end]
+                .iter()
+                .filter_map(|e| match e {
+                    Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            let id = slug(&text);
+            if *level != HeadingLevel::H1 {
+                toc.push((*level, id.clone(), text));
+            }
+            out.push(Event::Start(Tag::Heading {
+                level: *level,
+                id: Some(id.into()),
+                classes: classes.clone(),
+                attrs: attrs.clone(),
+            }));
+            out.extend(events[i + 1..=end].iter().cloned());
+            i = end + 1;
+            continue;
+        }
+        out.push(events[i].clone());
+        i += 1;
+    }
+    let mut body = String::new();
+    pulldown_cmark::html::push_html(&mut body, out.into_iter());
+    let body = body
+        .replace(
+            "<table>",
+            "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"table\"><table>",
+        )
+        .replace("</table>", "</table></div>")
+        // A code block wider than a phone scrolls; keyboards must reach it.
+        .replace("<pre>", "<pre tabindex=\"0\">");
+    let mut nav = String::from(
+        "<nav class=\"toc\" aria-label=\"Contents\"><h2 id=\"contents\">Contents</h2><ul>\n",
+    );
+    for (level, id, text) in &toc {
+        let class = if *level == HeadingLevel::H2 {
+            ""
+        } else {
+            " class=\"sub\""
+        };
+        nav.push_str(&format!(
+            "<li{class}><a href=\"#{id}\">{}</a></li>\n",
+            text.replace('&', "&amp;").replace('<', "&lt;")
+        ));
+    }
+    nav.push_str("</ul></nav>\n");
+    // The contents go after the title (the first heading's end).
+    match body.find("</h1>\n") {
+        Some(at) => format!("{}{nav}{}", &body[..at + 6], &body[at + 6..]),
+        None => format!("{nav}{body}"),
+    }
+}
+
+/// A heading's id: lower case, every run of other characters one `-`.
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_owned()
 }
 
 /// Builds the template's view of a model.
