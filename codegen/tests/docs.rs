@@ -39,6 +39,43 @@ fn the_field_table_has_every_field_once_with_stars_on_always_present_ones() {
     // The seed's glitches: the nameless email row and the enum values that ran into the notes.
     assert!(md.contains("| email | string | Work email address."));
     assert!(md.contains("| source_type\\* | enum | Where the write originated. One of `frontend`, `backend`, `server`, `system`, `api`."));
+    // Badges say at a glance what the notes say in words.
+    let row = |name: &str| {
+        md.lines()
+            .find(|l| {
+                l.starts_with(&format!("| {name} ")) || l.starts_with(&format!("| {name}\\*"))
+            })
+            .unwrap_or_else(|| panic!("no row for {name}"))
+            .to_owned()
+    };
+    let badge = |t: &str| format!("<span class=\"badge\">{t}</span>");
+    for (field, has, lacks) in [
+        (
+            "id",
+            vec!["always present", "read-only"],
+            vec!["nullable", "filterable"],
+        ),
+        (
+            "email",
+            vec!["nullable", "unique", "filterable"],
+            vec!["read-only", "always present"],
+        ),
+        (
+            "source_type",
+            vec!["always present", "default &quot;api&quot;"],
+            vec!["read-only"],
+        ),
+        ("display_name", vec!["nullable", "computed"], vec!["unique"]),
+        ("account_id", vec!["nullable", "filterable"], vec!["unique"]),
+    ] {
+        let r = row(field);
+        for b in has {
+            assert!(r.contains(&badge(b)), "{field} lacks the {b} badge: {r}");
+        }
+        for b in lacks {
+            assert!(!r.contains(&badge(b)), "{field} has the {b} badge: {r}");
+        }
+    }
 }
 
 #[test]

@@ -260,7 +260,7 @@ pub fn view(model: &ResourceModel) -> DocsView {
             name: f.name.clone(),
             star: f.always_present,
             type_label: f.ty.label(),
-            notes: cell(&notes(model, f)),
+            notes: cell(&format!("{} {}", notes(model, f), badges(model, f))),
         })
         .collect();
     let stamping = model
@@ -414,6 +414,43 @@ fn notes(model: &ResourceModel, f: &Field) -> String {
         ));
     }
     parts.join(" ")
+}
+
+/// The field's properties at a glance, as badges after its notes (a `span`
+/// in Markdown, which the HTML page styles; other renderers show the words).
+fn badges(model: &ResourceModel, f: &Field) -> String {
+    let mut b: Vec<String> = Vec::new();
+    if f.always_present {
+        b.push("always present".into());
+    } else {
+        b.push("nullable".into());
+    }
+    if !f.is_client() {
+        b.push("read-only".into());
+    }
+    if let Some(d) = f.default() {
+        b.push(format!("default {d}"));
+    }
+    if f.computed().is_some() {
+        b.push("computed".into());
+    }
+    if model.unique.iter().any(|u| u.field == f.name) {
+        b.push("unique".into());
+    }
+    if f.filter.is_some() {
+        b.push("filterable".into());
+    }
+    b.iter()
+        .map(|t| {
+            format!(
+                "<span class=\"badge\">{}</span>",
+                t.replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('"', "&quot;")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The text ending with a full stop.
