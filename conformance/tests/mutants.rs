@@ -130,6 +130,27 @@ fn as_person(req: &mut Req, up: &Up) {
     }
 }
 
+/// A server whose email uniqueness does not hold for `method`: a write that
+/// gets a 409 is retried with the email made unique, so it goes through.
+fn retry_409_with_another_email(method: &'static str) -> Behaviour {
+    behaviour!(|req, up| {
+        let retry = req.clone();
+        let resp = up.forward(req).await;
+        if retry.method == method
+            && resp.status == 409
+            && let Some(Value::String(e)) = retry.member("email")
+        {
+            let mut again = retry;
+            again.edit(|o| {
+                let unique = ulid::Ulid::generate().to_string().to_lowercase();
+                o.insert("email".into(), json!(format!("u{unique}.{e}")));
+            });
+            return up.forward(again).await;
+        }
+        resp
+    })
+}
+
 /// The claims of a validly signed token (the run's secret).
 fn valid_claims(req: &Req, up: &Up) -> Option<Value> {
     let token = req.auth()?.split_whitespace().nth(1)?;
@@ -530,27 +551,7 @@ fn catalogue_mutants() -> Vec<Mutant> {
         mutant(
             "uniqueness only on create",
             &["uniqueness.update_into_duplicate_is_409"],
-            behaviour!(|req, up| {
-                let retry = req.clone();
-                let resp = up.forward(req).await;
-                if retry.method == "PATCH"
-                    && resp.status == 409
-                    && let Some(Value::String(e)) = retry.member("email")
-                {
-                    let mut again = retry;
-                    again.edit(|o| {
-                        o.insert(
-                            "email".into(),
-                            json!(format!(
-                                "u{}.{e}",
-                                ulid::Ulid::generate().to_string().to_lowercase()
-                            )),
-                        );
-                    });
-                    return up.forward(again).await;
-                }
-                resp
-            }),
+            retry_409_with_another_email("PATCH"),
         ),
         mutant(
             "apps get their own uniqueness groups",
@@ -635,27 +636,7 @@ fn catalogue_mutants() -> Vec<Mutant> {
         mutant(
             "duplicates get through under load",
             &["races.concurrent_creates_one_email"],
-            behaviour!(|req, up| {
-                let retry = req.clone();
-                let resp = up.forward(req).await;
-                if retry.method == "POST"
-                    && resp.status == 409
-                    && let Some(Value::String(e)) = retry.member("email")
-                {
-                    let mut again = retry;
-                    again.edit(|o| {
-                        o.insert(
-                            "email".into(),
-                            json!(format!(
-                                "dup{}.{e}",
-                                ulid::Ulid::generate().to_string().to_lowercase()
-                            )),
-                        );
-                    });
-                    return up.forward(again).await;
-                }
-                resp
-            }),
+            retry_409_with_another_email("POST"),
         ),
         // §1 validation
         mutant(
