@@ -23,6 +23,15 @@ for (const width of [1280, 390]) {
         .map((a) => a.getAttribute("href").slice(1))
         .filter((id) => !document.getElementById(decodeURIComponent(id))));
     const links = await page.evaluate(() => document.querySelectorAll('a[href^="#"]').length);
+    // Each operation's SDK blocks: the label and the code's language, and
+    // whether each block is on screen (has a size).
+    const sdk = await page.evaluate(() =>
+      [...document.querySelectorAll(".sdk")].map((group) =>
+        [...group.querySelectorAll(".snippet")].map((s) => ({
+          label: s.querySelector("p")?.textContent ?? "",
+          language: s.querySelector("pre code")?.className ?? "",
+          visible: s.getBoundingClientRect().width > 0 && s.getBoundingClientRect().height > 0,
+        }))));
     await page.addScriptTag({ content: axe });
     const violations = await page.evaluate(async () => {
       const r = await window.axe.run(document, { resultTypes: ["violations"] });
@@ -30,7 +39,7 @@ for (const width of [1280, 390]) {
         .filter((v) => v.impact === "serious" || v.impact === "critical")
         .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help }));
     });
-    report.push({ width, colorScheme, overflow, links, broken, violations });
+    report.push({ width, colorScheme, overflow, links, broken, sdk, violations });
     await page.close();
   }
 }

@@ -66,17 +66,19 @@ impl Snapshot {
 
     /// Whether `other` describes the same resource: the same model and
     /// patterns, whatever the version, and leaving aside `renamed_from`
-    /// (which only says how an earlier state maps to this one).
+    /// (which only says how an earlier state maps to this one) and examples
+    /// (which only the docs show).
     pub fn same_state(&self, other: &Snapshot) -> bool {
         normalized(&self.model) == normalized(&other.model) && self.patterns == other.patterns
     }
 }
 
-/// The model without what does not make a state: `renamed_from`.
+/// The model without what does not make a state: `renamed_from` and examples.
 pub fn normalized(model: &ResourceModel) -> ResourceModel {
     let mut m = model.clone();
     for f in &mut m.fields {
         f.renamed_from = None;
+        f.example = None;
     }
     m
 }

@@ -725,6 +725,13 @@ fn the_docs_page_reads_on_a_phone_and_a_desktop_in_chromium() {
             json!([]),
             "axe-core's serious or critical violations: {r}"
         );
+        // Each of the five operations shows its call in three SDKs.
+        let three = json!([
+            {"label": "TypeScript", "language": "language-ts", "visible": true},
+            {"label": "Python", "language": "language-python", "visible": true},
+            {"label": "Rust", "language": "language-rust", "visible": true},
+        ]);
+        assert_eq!(r["sdk"], json!([three, three, three, three, three]), "{r}");
     }
     // Negative control: without the scrolling boxes the tables widen the page
     // on a phone, and a link to nowhere is reported.

@@ -245,6 +245,23 @@ fn field_model(f: &Field, id_prefix: &str) -> TokenStream {
         }
         None => quote!(::std::option::Option::None),
     };
+    let json = quote!(::contact_schema::__private::serde_json);
+    let example = match (a.example.as_ref().map(|e| &e.value), &f.kind) {
+        (None, _) => quote!(::std::option::Option::None),
+        (Some(DefaultLit::Str(s)), TypeKind::JsonObject | TypeKind::StringArray) => {
+            quote!(::std::option::Option::Some(#json::from_str(#s).expect("checked by the derive")))
+        }
+        (Some(DefaultLit::Str(s)), _) => {
+            quote!(::std::option::Option::Some(#json::Value::from(#s)))
+        }
+        (Some(DefaultLit::Bool(b)), _) => {
+            quote!(::std::option::Option::Some(#json::Value::from(#b)))
+        }
+        (Some(DefaultLit::Int(i)), _) => {
+            let n: i64 = i.base10_parse().expect("checked");
+            quote!(::std::option::Option::Some(#json::Value::from(#n)))
+        }
+    };
     quote! {
         m::Field {
             name: #name.to_owned(),
@@ -267,6 +284,7 @@ fn field_model(f: &Field, id_prefix: &str) -> TokenStream {
             references: #references,
             filter: #filter,
             renamed_from: #renamed_from,
+            example: #example,
         }
     }
 }

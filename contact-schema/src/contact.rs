@@ -84,12 +84,15 @@ pub struct Contact {
     /// Account this contact belongs to. Null for unattached (orphan) contacts.
     #[field(format = prefixed_uuid("acc"), filter = exact)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[field(example = "acc-3f2b8c1e-9d4a-4b6f-8e2c-1a5d7f9b0c3e")]
     pub account_id: Option<String>,
     /// Given name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[field(example = "Ada")]
     pub first_name: Option<String>,
     /// Family name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[field(example = "Lovelace")]
     pub last_name: Option<String>,
     /// Display name.
     #[field(computed = join_when_blank(first_name, last_name))]
@@ -103,13 +106,16 @@ pub struct Contact {
         unique(within(tenant_id, account_id), case_insensitive, ignore_deleted)
     )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[field(example = "ada@example.com")]
     pub email: Option<String>,
     /// Phone number.
     #[field(format = e164)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[field(example = "+442071234567")]
     pub phone: Option<String>,
     /// Job title at their company.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[field(example = "Head of Engineering")]
     pub job_title: Option<String>,
     /// Seniority level at the contact's company.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -119,10 +125,12 @@ pub struct Contact {
     pub decision_role: Option<String>,
     /// True if this is a primary contact at the account; several may be.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[field(example = true)]
     pub is_primary: Option<bool>,
     /// LinkedIn profile URL.
     #[field(format = http_url, max_length = 2048)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[field(example = "https://www.linkedin.com/in/ada-lovelace")]
     pub linkedin_url: Option<String>,
     /// Contact id of this person's manager.
     #[field(references = self, same(account_id))]
@@ -133,6 +141,7 @@ pub struct Contact {
     pub last_interaction_at: Option<DateTime<Utc>>,
     /// Whether this contact has opted in to marketing communications (GDPR/CASL).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[field(example = true)]
     pub opted_in: Option<bool>,
     /// Timestamp when the opt-in was recorded.
     #[field(computed = stamp_when_true(opted_in))]
@@ -145,10 +154,12 @@ pub struct Contact {
     /// Per-tenant schema extension for additional fields.
     #[field(max_bytes = 65536, max_depth = 10)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[field(example = r#"{"region": "EMEA"}"#)]
     pub custom_fields: Option<Map<String, Value>>,
     /// Free-form string tags.
     #[field(max_items = 100, item_min_length = 1, item_max_length = 64)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[field(example = r#"["vip", "engineering"]"#)]
     pub tags: Option<Vec<String>>,
     /// Optimistic-concurrency version counter.
     #[field(stamp = version, minimum = 1)]

@@ -9,6 +9,7 @@ extern crate self as contact_schema;
 pub mod contact;
 pub mod json_schema;
 pub mod model;
+pub mod problem;
 
 pub use contact::{Contact, SourceType};
 pub use contact_derive::{Resource, ResourceEnum};

@@ -124,6 +124,10 @@ pub struct Field {
     /// schema evolution turns it into a column rename that keeps the data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
+    /// A value the docs show in example requests (`#[field(example = …)]`);
+    /// the docs tests send it to the reference server, so it must be valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<Value>,
 }
 
 /// The JSON type of a field.

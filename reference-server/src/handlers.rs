@@ -60,38 +60,7 @@ fn store_error(state: &AppState, e: StoreError) -> Problem {
 
 /// The 409 detail for a broken uniqueness rule on `field`, from the model.
 fn unique_detail(state: &AppState, field: Option<&str>) -> String {
-    let name = state.model.name.to_lowercase();
-    match state
-        .model
-        .unique
-        .iter()
-        .find(|u| Some(u.field.as_str()) == field)
-    {
-        Some(u) => {
-            let scope = if u.within.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " with the same {}",
-                    u.within
-                        .iter()
-                        .map(|w| format!("`{w}`"))
-                        .collect::<Vec<_>>()
-                        .join(" and ")
-                )
-            };
-            format!(
-                "Another {name}{scope} already has this `{}`{}.",
-                u.field,
-                if u.case_insensitive {
-                    " (compared ignoring ASCII case)"
-                } else {
-                    ""
-                }
-            )
-        }
-        None => format!("Another {name} already holds a value that must be unique."),
-    }
+    contact_schema::problem::unique(&state.model, field)
 }
 
 /// Reads the body: 413 over the limit, 400 when it cannot be read (broken
@@ -109,7 +78,7 @@ async fn read_object(
             Ok(Err(e)) if is_length_limit(&e) => {
                 return Err(Problem::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    format!("The body is over {max} bytes."),
+                    contact_schema::problem::too_large(max as u32),
                 ));
             }
             Ok(Err(_)) => {
@@ -120,10 +89,7 @@ async fn read_object(
             Err(_) => {
                 return Err(Problem::new(
                     StatusCode::REQUEST_TIMEOUT,
-                    format!(
-                        "The body did not arrive within {} seconds.",
-                        BODY_TIMEOUT.as_secs()
-                    ),
+                    contact_schema::problem::body_timeout(BODY_TIMEOUT.as_secs()),
                 ));
             }
         };
@@ -143,7 +109,7 @@ async fn read_object(
     ) {
         return Err(Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "The body must be application/json or application/merge-patch+json.",
+            contact_schema::problem::UNSUPPORTED_MEDIA_TYPE,
         ));
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -502,7 +468,7 @@ pub async fn get(
     }
     match lookup(&state, &s, &id).await {
         Ok(Some(r)) => with_item(&state, StatusCode::OK, &r),
-        Ok(None) => state.problem(Problem::not_found(&state.model.name)),
+        Ok(None) => state.problem(Problem::not_found(&state.model)),
         Err(p) => state.problem(p),
     }
 }
@@ -640,7 +606,7 @@ where
         s.app_id = None;
     }
     for _ in 0..MAX_RETRIES {
-        let not_found = || Problem::not_found(&state.model.name);
+        let not_found = || Problem::not_found(&state.model);
         let current = lookup(state, &s, id).await?.ok_or_else(not_found)?;
         if is_deleted(state, &current) && !(op == Op::Update && fault!(state, UpdateDeleted)) {
             return Err(not_found());
@@ -769,7 +735,9 @@ async fn list_inner(state: &AppState, caller: &Caller, raw: &str) -> Result<Resp
         }
         let n: u64 = limit.parse().unwrap_or(u64::MAX);
         if n == 0 {
-            return Err(Problem::bad_request("`limit` must be at least 1."));
+            return Err(Problem::bad_request(
+                contact_schema::problem::LIMIT_AT_LEAST_ONE,
+            ));
         }
         q.limit = n.min(u64::from(api.max_page_size)) as u32;
     }
@@ -866,10 +834,14 @@ pub async fn not_found(State(state): State<AppState>) -> Response {
 
 /// A method the collection does not allow: 405.
 pub async fn collection_method_not_allowed(State(state): State<AppState>) -> Response {
-    state.problem(Problem::method_not_allowed("GET, HEAD, POST"))
+    state.problem(Problem::method_not_allowed(
+        contact_schema::problem::COLLECTION_METHODS,
+    ))
 }
 
 /// A method an item does not allow: 405.
 pub async fn item_method_not_allowed(State(state): State<AppState>) -> Response {
-    state.problem(Problem::method_not_allowed("GET, HEAD, PATCH, DELETE"))
+    state.problem(Problem::method_not_allowed(
+        contact_schema::problem::ITEM_METHODS,
+    ))
 }

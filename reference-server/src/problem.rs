@@ -4,8 +4,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use contact_schema::problem as words;
+
 /// The `Retry-After` of a 503, in seconds.
-pub const RETRY_AFTER: u32 = 2;
+pub const RETRY_AFTER: u32 = words::RETRY_AFTER;
 
 /// One offending field of a 422.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -40,10 +42,12 @@ pub struct Problem {
 impl Problem {
     /// A problem with `status` and `detail`.
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        let title = status.canonical_reason().unwrap_or("Error");
-        let slug = title.to_lowercase().replace(' ', "-");
+        let title = words::kind(status.as_u16())
+            .map(|k| k.title)
+            .or(status.canonical_reason())
+            .unwrap_or("Error");
         Problem {
-            kind: format!("https://contact-toolkit.dev/problems/{slug}"),
+            kind: words::type_uri(title),
             title,
             status: status.as_u16(),
             detail: detail.into(),
@@ -65,18 +69,15 @@ impl Problem {
 
     /// 404 for an item of the resource named `name`, the same for "never
     /// existed" and "not yours".
-    pub fn not_found(name: &str) -> Self {
-        Problem::new(
-            StatusCode::NOT_FOUND,
-            format!("No {} with this id.", name.to_lowercase()),
-        )
+    pub fn not_found(model: &contact_schema::ResourceModel) -> Self {
+        Problem::new(StatusCode::NOT_FOUND, words::not_found(model))
     }
 
     /// 405 with the allowed methods.
     pub fn method_not_allowed(allow: &'static str) -> Self {
         let mut p = Problem::new(
             StatusCode::METHOD_NOT_ALLOWED,
-            format!("Allowed methods: {allow}."),
+            words::method_not_allowed(allow),
         );
         p.allow = Some(allow);
         p
@@ -89,19 +90,13 @@ impl Problem {
 
     /// 412.
     pub fn precondition_failed() -> Self {
-        Problem::new(
-            StatusCode::PRECONDITION_FAILED,
-            "If-Match matches no current version.",
-        )
+        Problem::new(StatusCode::PRECONDITION_FAILED, words::PRECONDITION_FAILED)
     }
 
     /// 422 naming every offending field.
     pub fn invalid(errors: Vec<FieldError>) -> Self {
         let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        let mut p = Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("Invalid fields: {}.", names.join(", ")),
-        );
+        let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, words::invalid(&names));
         p.errors = errors;
         p
     }
@@ -117,10 +112,7 @@ impl Problem {
 
     /// 503 with `Retry-After`: the storage is unreachable or did not answer in time.
     pub fn unavailable() -> Self {
-        let mut p = Problem::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("The storage is unavailable; try again in {RETRY_AFTER} seconds."),
-        );
+        let mut p = Problem::new(StatusCode::SERVICE_UNAVAILABLE, words::unavailable());
         p.retry_after = Some(RETRY_AFTER);
         p
     }

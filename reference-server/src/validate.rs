@@ -4,7 +4,7 @@
 use crate::problem::FieldError;
 use crate::time;
 use contact_schema::ResourceModel;
-use contact_schema::model::{Field, FieldType, Format, Stamp};
+use contact_schema::model::{Field, FieldType, Stamp};
 use regex::Regex;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -72,7 +72,7 @@ impl Rules {
             };
             let Some(field) = model.field(name) else {
                 if !allow_unknown {
-                    errors.push(err("unknown field".into()));
+                    errors.push(err(contact_schema::problem::UNKNOWN_FIELD.into()));
                 }
                 continue;
             };
@@ -131,7 +131,7 @@ impl Rules {
                     && !re.is_match(s)
                 {
                     return Err(match &f.format {
-                        Some(format) => format!("must be {}", format_words(format)),
+                        Some(format) => contact_schema::problem::format_message(format),
                         None => "must be an id in the form of this resource's ids".into(),
                     });
                 }
@@ -257,18 +257,6 @@ fn depth(v: &Value) -> u32 {
         Value::Object(m) => 1 + m.values().map(depth).max().unwrap_or(0),
         Value::Array(a) => 1 + a.iter().map(depth).max().unwrap_or(0),
         _ => 0,
-    }
-}
-
-fn format_words(format: &Format) -> String {
-    match format {
-        Format::Email => "an email address".into(),
-        Format::E164 => "an E.164 phone number such as +14155550123".into(),
-        Format::HttpUrl => "an absolute http or https URL".into(),
-        Format::PrefixedUlid { prefix } => format!("{prefix}_ followed by an uppercase ULID"),
-        Format::PrefixedUuid { prefix } => {
-            format!("{prefix}- followed by a lowercase hyphenated UUID")
-        }
     }
 }
 

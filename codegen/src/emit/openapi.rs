@@ -31,7 +31,7 @@ pub fn emit(model: &ResourceModel) -> Result<Vec<Artifact>, Error> {
 const PROBLEM: &str = "application/problem+json";
 
 /// The statuses each operation can answer, after CONTRACT.md §3, §4 and §6.
-fn statuses(op: Operation, model: &ResourceModel) -> Vec<u16> {
+pub(crate) fn statuses(op: Operation, model: &ResourceModel) -> Vec<u16> {
     let versioned = model.version_field().is_some();
     let mut s = match op {
         Operation::List => vec![200, 400, 401],
@@ -46,7 +46,7 @@ fn statuses(op: Operation, model: &ResourceModel) -> Vec<u16> {
     s
 }
 
-fn error_meaning(op: Operation, code: u16, model: &ResourceModel) -> String {
+pub(crate) fn error_meaning(op: Operation, code: u16, model: &ResourceModel) -> String {
     let unique = model
         .unique
         .iter()

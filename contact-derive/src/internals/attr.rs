@@ -319,6 +319,9 @@ pub struct Field {
     pub unique: Option<Spanned<UniqueAttr>>,
     /// `renamed_from = "old"`: the field's name in the last released snapshot.
     pub renamed_from: Option<Spanned<String>>,
+    /// `example = <literal>`: a value the docs show in example requests (a
+    /// string of JSON for an object or array field).
+    pub example: Option<Spanned<DefaultLit>>,
 }
 
 const FIELD_KEYS: &[Symbol] = &[
@@ -340,6 +343,7 @@ const FIELD_KEYS: &[Symbol] = &[
     FILTER,
     UNIQUE,
     RENAMED_FROM,
+    EXAMPLE,
 ];
 
 impl Field {
@@ -364,6 +368,7 @@ impl Field {
         let mut filter = Attr::none(cx, FILTER);
         let mut unique = Attr::none(cx, UNIQUE);
         let mut renamed_from = Attr::none(cx, RENAMED_FROM);
+        let mut example = Attr::none(cx, EXAMPLE);
         for attr in attrs {
             if attr.path() != FIELD {
                 continue;
@@ -474,6 +479,20 @@ impl Field {
                         ));
                     }
                     renamed_from.set(&s, s.value());
+                } else if p == EXAMPLE {
+                    let lit: syn::Lit = meta.value()?.parse()?;
+                    let value = match &lit {
+                        syn::Lit::Str(s) => DefaultLit::Str(s.clone()),
+                        syn::Lit::Bool(b) => DefaultLit::Bool(b.clone()),
+                        syn::Lit::Int(i) => DefaultLit::Int(i.clone()),
+                        _ => {
+                            return Err(syn::Error::new_spanned(
+                                &lit,
+                                "`example` takes a string, boolean or integer literal",
+                            ));
+                        }
+                    };
+                    example.set(&lit, value);
                 } else {
                     return Err(unknown(meta, FIELD, FIELD_KEYS));
                 }
@@ -499,6 +518,7 @@ impl Field {
             filter: filter.get(),
             unique: unique.get(),
             renamed_from: renamed_from.get(),
+            example: example.get(),
         }
     }
 }

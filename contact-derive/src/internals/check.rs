@@ -17,6 +17,7 @@ pub fn check(cx: &Ctxt, cont: &Container) {
         check_unique(cx, cont, field);
         check_same(cx, cont, field);
         check_renamed_from(cx, cont, field);
+        check_example(cx, field);
         if let Some(stamp) = &field.attrs.stamp {
             check_stamp(cx, field, stamp);
             if stamps.iter().any(|(s, _)| *s == stamp.value) {
@@ -356,6 +357,54 @@ fn check_stamp(cx: &Ctxt, field: &Field, stamp: &Spanned<String>) {
             format!(
                 "stamp `{}` needs a {what} field; `{}` is {}",
                 stamp.value,
+                field.name,
+                field.kind.describe()
+            ),
+        );
+    }
+}
+
+/// An example is a client field's value: a literal of its type, or for an
+/// object or array field a string of JSON of that shape.
+fn check_example(cx: &Ctxt, field: &Field) {
+    let Some(e) = &field.attrs.example else {
+        return;
+    };
+    if let Some(stamp) = &field.attrs.stamp {
+        cx.error_spanned_by(
+            &e.tokens,
+            format!(
+                "`example` is for client fields; the server writes `{}` (stamp `{}`)",
+                field.name, stamp.value
+            ),
+        );
+        return;
+    }
+    let fits = match (&e.value, &field.kind) {
+        (DefaultLit::Str(_), TypeKind::String | TypeKind::Enum(_) | TypeKind::DateTime) => true,
+        (DefaultLit::Str(s), TypeKind::JsonObject) => {
+            matches!(
+                serde_json::from_str(&s.value()),
+                Ok(serde_json::Value::Object(_))
+            )
+        }
+        (DefaultLit::Str(s), TypeKind::StringArray) => {
+            matches!(serde_json::from_str(&s.value()), Ok(serde_json::Value::Array(items)) if items.iter().all(|i| i.is_string()))
+        }
+        (DefaultLit::Bool(_), TypeKind::Boolean) => true,
+        (DefaultLit::Int(i), TypeKind::Integer) => i.base10_parse::<i64>().is_ok(),
+        _ => false,
+    };
+    if !fits {
+        let shape = match field.kind {
+            TypeKind::JsonObject => " (give a string holding a JSON object)",
+            TypeKind::StringArray => " (give a string holding a JSON array of strings)",
+            _ => "",
+        };
+        cx.error_spanned_by(
+            &e.tokens,
+            format!(
+                "this example does not fit `{}`, which is {}{shape}",
                 field.name,
                 field.kind.describe()
             ),

@@ -43,6 +43,7 @@ pub const SAME: Symbol = Symbol("same");
 pub const FILTER: Symbol = Symbol("filter");
 pub const UNIQUE: Symbol = Symbol("unique");
 pub const RENAMED_FROM: Symbol = Symbol("renamed_from");
+pub const EXAMPLE: Symbol = Symbol("example");
 
 pub const WITHIN: Symbol = Symbol("within");
 pub const CASE_INSENSITIVE: Symbol = Symbol("case_insensitive");

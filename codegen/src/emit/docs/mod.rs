@@ -4,16 +4,25 @@
 //! The Markdown comes from `resource.md.hbs` over a [`DocsView`] built from
 //! the model; the HTML wraps pulldown-cmark's rendering of it in `page.html.hbs`.
 
+pub mod examples;
+pub mod snippets;
+
+use super::openapi::{error_meaning, statuses};
 use super::schema::describe;
 use super::templates::Templates;
 use super::{Artifact, preamble};
 use crate::error::Error;
 use contact_schema::ResourceModel;
-use contact_schema::model::{Computed, Field, FieldType, Filter, OPERATIONS, Operation};
+use contact_schema::model::{Computed, Field, FieldType, Filter, Format, OPERATIONS, Operation};
+use contact_schema::problem;
+use examples::{Examples, Exchange};
 use serde::Serialize;
+use snippets::Snippet;
 use std::sync::OnceLock;
 
 const MARKDOWN: &str = "resource.md";
+/// The project's contract document, from `schemas/docs/`.
+pub const CONTRACT: &str = "../../docs/CONTRACT.md";
 const HTML: &str = "page.html";
 
 /// The docs renderer: its templates are parsed once and reused per model.
@@ -46,11 +55,76 @@ pub struct DocsView {
     /// The largest page.
     max_page_size: u32,
     example: String,
+    /// Where the contract's rules are, for links.
+    contract: &'static str,
+    /// The examples' token: `sub` and `tenant_id`.
+    subject: &'static str,
+    tenant: &'static str,
+    /// One section per operation, in the examples' order.
+    sections: Vec<SectionView>,
+    /// One section per problem kind.
+    errors: Vec<ErrorView>,
+}
+
+#[derive(Debug, Serialize)]
+struct SectionView {
+    heading: String,
+    http_method: &'static str,
+    path: String,
+    summary: String,
+    params: Vec<ParamView>,
+    headers: Vec<HeaderView>,
+    body: Option<String>,
+    statuses: Vec<StatusView>,
+    example: ExampleView,
+    snippet: Snippet,
+}
+
+#[derive(Debug, Serialize)]
+struct ParamView {
+    name: String,
+    place: &'static str,
+    rule: String,
+}
+
+#[derive(Debug, Serialize)]
+struct HeaderView {
+    name: &'static str,
+    rule: String,
+}
+
+#[derive(Debug, Serialize)]
+struct StatusView {
+    code: String,
+    meaning: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ExampleView {
+    step: u32,
+    request: String,
+    response: String,
+}
+
+#[derive(Debug, Serialize)]
+struct ErrorView {
+    status: u16,
+    title: &'static str,
+    anchor: String,
+    type_uri: String,
+    when: String,
+    sent: bool,
+    step: u32,
+    request: String,
+    /// What the page says in place of a request it cannot show being sent.
+    unsent: String,
+    response: String,
 }
 
 #[derive(Debug, Serialize)]
 struct OperationView {
     method_name: &'static str,
+    anchor: String,
     http_method: &'static str,
     path: String,
     success: &'static str,
@@ -61,7 +135,7 @@ struct OperationView {
 struct FieldView {
     name: String,
     star: bool,
-    type_label: &'static str,
+    type_cell: String,
     notes: String,
 }
 
@@ -124,7 +198,8 @@ impl Renderer {
     /// The Markdown and HTML pages of a model.
     pub fn emit(&self, model: &ResourceModel) -> Result<Vec<Artifact>, Error> {
         let md = self.templates.render(MARKDOWN, &view(model))?;
-        let body = html_body(&md);
+        let fields: Vec<&str> = model.fields.iter().map(|f| f.name.as_str()).collect();
+        let body = html_body(&md, &fields);
         let html = self.templates.render(
             HTML,
             &PageView {
@@ -143,9 +218,9 @@ impl Renderer {
 
 /// The page body from the Markdown: headings get stable ids (their text,
 /// lower-cased, runs of other characters as `-`), a table of contents links
-/// them, and each table sits in a box that scrolls sideways on a narrow
-/// screen instead of widening the page.
-fn html_body(md: &str) -> String {
+/// them (and, under the schema, each field's anchor), and each table sits in
+/// a box that scrolls sideways on a narrow screen instead of widening the page.
+fn html_body(md: &str, fields: &[&str]) -> String {
     use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
     let events: Vec<Event> = Parser::new_ext(md, Options::ENABLE_TABLES).collect();
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
@@ -209,6 +284,16 @@ fn html_body(md: &str) -> String {
             "<li{class}><a href=\"#{id}\">{}</a></li>\n",
             text.replace('&', "&amp;").replace('<', "&lt;")
         ));
+        if id == "schema" && !fields.is_empty() {
+            let links: Vec<String> = fields
+                .iter()
+                .map(|f| format!("<a href=\"#field-{f}\"><code>{f}</code></a>"))
+                .collect();
+            nav.push_str(&format!(
+                "<li class=\"sub fields\">{}</li>\n",
+                links.join(" ")
+            ));
+        }
     }
     nav.push_str("</ul></nav>\n");
     // The contents go after the title (the first heading's end).
@@ -233,10 +318,12 @@ fn slug(text: &str) -> String {
 
 /// Builds the template's view of a model.
 pub fn view(model: &ResourceModel) -> DocsView {
+    let ex = examples::examples(model);
     let operations = OPERATIONS
         .iter()
         .map(|&op| OperationView {
             method_name: op.method_name(),
+            anchor: slug(&heading(model, op)),
             http_method: op.http_method(),
             path: if op.on_item() {
                 model.item_path()
@@ -259,7 +346,7 @@ pub fn view(model: &ResourceModel) -> DocsView {
         .map(|f| FieldView {
             name: f.name.clone(),
             star: f.always_present,
-            type_label: f.ty.label(),
+            type_cell: type_cell(f),
             notes: cell(&format!("{} {}", notes(model, f), badges(model, f))),
         })
         .collect();
@@ -353,7 +440,253 @@ pub fn view(model: &ResourceModel) -> DocsView {
         page_size: model.api.default_page_size,
         max_page_size: model.api.max_page_size,
         example: example(model),
+        contract: CONTRACT,
+        subject: examples::SUBJECT,
+        tenant: examples::TENANT,
+        sections: sections(model, &ex),
+        errors: errors(model, &ex),
     }
+}
+
+/// An operation's heading: "Create a contact", "List contacts".
+fn heading(model: &ResourceModel, op: Operation) -> String {
+    let one = model.name.to_lowercase();
+    match op {
+        Operation::List => format!("List {}", model.plural),
+        Operation::Get => format!("Get a {one}"),
+        Operation::Create => format!("Create a {one}"),
+        Operation::Update => format!("Update a {one}"),
+        Operation::Delete => format!("Delete a {one}"),
+    }
+}
+
+/// A field's type in monospace, with its format when it has one.
+fn type_cell(f: &Field) -> String {
+    let format = f.format.as_ref().map(|format| match format {
+        Format::Email => "email".to_owned(),
+        Format::E164 => "e164".to_owned(),
+        Format::HttpUrl => "http(s) URL".to_owned(),
+        Format::PrefixedUlid { prefix } => format!("{prefix}_<ULID>"),
+        Format::PrefixedUuid { prefix } => format!("{prefix}-<uuid>"),
+    });
+    match format {
+        Some(x) => format!("`{}`<br>`{x}`", f.ty.label()),
+        None => format!("`{}`", f.ty.label()),
+    }
+}
+
+fn example_view(e: &Exchange) -> ExampleView {
+    ExampleView {
+        step: e.step,
+        request: examples::request_text(&e.request),
+        response: examples::response_text(&e.response),
+    }
+}
+
+/// A status's cell: the code and reason, linked to its error section.
+fn status_code(code: u16) -> String {
+    let text = format!("{code} {}", examples::reason(code));
+    match problem::kind(code) {
+        Some(k) => format!("[{text}](#{})", slug(&format!("{} {}", k.status, k.title))),
+        None => text,
+    }
+}
+
+/// The operations' sections, in the order of the examples' walk.
+fn sections(model: &ResourceModel, ex: &Examples) -> Vec<SectionView> {
+    let one = model.name.to_lowercase();
+    let versioned = model.version_field().map(|f| f.name.clone());
+    let id_param = || ParamView {
+        name: "id".into(),
+        place: "path",
+        rule: format!(
+            "The {one}'s id, `{}_` + an uppercase ULID. Another tenant's or app's id answers as one that never existed.",
+            model.id_prefix
+        ),
+    };
+    let auth = || HeaderView {
+        name: "Authorization",
+        rule: "Required: `Bearer <JWT>`, the scheme in any case.".into(),
+    };
+    let content_type = |patch: bool| HeaderView {
+        name: "Content-Type",
+        rule: if patch {
+            "`application/merge-patch+json` or `application/json`; anything else is a 415.".into()
+        } else {
+            "`application/json`; anything else is a 415.".into()
+        },
+    };
+    let if_match = || HeaderView {
+        name: "If-Match",
+        rule: format!(
+            "Optional: `\"<{}>\"` (or a list, or `*`); when no tag matches the current version the write is a 412 and changes nothing.",
+            versioned.as_deref().unwrap_or("version")
+        ),
+    };
+    let body_limit = format!(
+        "At most {} bytes of I-JSON: no repeated member names, no U+0000.",
+        model.api.max_body_bytes
+    );
+    ex.operations
+        .iter()
+        .map(|(op, e)| {
+            let op = *op;
+            let mut params = Vec::new();
+            let mut headers = vec![auth()];
+            let mut body = None;
+            let summary = match op {
+                Operation::Create => {
+                    headers.push(content_type(false));
+                    body = Some(format!(
+                        "a JSON object of [client fields](#schema), each optional; server-owned fields are ignored, unknown ones a 422. {body_limit}"
+                    ));
+                    format!(
+                        "Creates a {one} and answers with it as stored: stamps, defaults and computed fields filled in, `Location` naming it{}.",
+                        if versioned.is_some() { ", `ETag` its version" } else { "" }
+                    )
+                }
+                Operation::Get => {
+                    params.push(id_param());
+                    format!(
+                        "Answers with the {one}, also when it is soft-deleted{}.",
+                        if versioned.is_some() { ", and its `ETag`" } else { "" }
+                    )
+                }
+                Operation::List => {
+                    params.push(ParamView {
+                        name: "limit".into(),
+                        place: "query",
+                        rule: format!(
+                            "Decimal digits: 1 to {max} (larger means {max}); default {}; 0 or anything else is a 400.",
+                            model.api.default_page_size,
+                            max = model.api.max_page_size
+                        ),
+                    });
+                    params.push(ParamView {
+                        name: "cursor".into(),
+                        place: "query",
+                        rule: "A previous page's `next_cursor`, as it came; anything else is a 400.".into(),
+                    });
+                    if model.soft_delete().is_some() {
+                        params.push(ParamView {
+                            name: "include_deleted".into(),
+                            place: "query",
+                            rule: "`true` or `false` (default); anything else is a 400.".into(),
+                        });
+                    }
+                    for (f, how) in model.filters() {
+                        params.push(ParamView {
+                            name: f.name.clone(),
+                            place: "query",
+                            rule: format!(
+                                "Only {} whose [`{}`](#field-{}) equals it{}.",
+                                model.plural,
+                                f.name,
+                                f.name,
+                                match how {
+                                    Filter::Exact => "",
+                                    Filter::CaseInsensitive => ", ignoring ASCII case",
+                                }
+                            ),
+                        });
+                    }
+                    format!(
+                        "Answers with one page of the {} the caller can see, oldest first; follow `next_cursor` until it is null. Unknown parameters are ignored.",
+                        model.plural
+                    )
+                }
+                Operation::Update => {
+                    params.push(id_param());
+                    headers.push(content_type(true));
+                    if versioned.is_some() {
+                        headers.push(if_match());
+                    }
+                    body = Some(format!(
+                        "a JSON Merge Patch (RFC 7396) of [client fields](#schema): an absent member keeps a field, null clears it, objects merge, arrays are replaced.{} {body_limit}",
+                        versioned
+                            .as_deref()
+                            .map(|v| format!(" It may carry `{v}`, the version the client expects: another is a 409."))
+                            .unwrap_or_default()
+                    ));
+                    format!("Changes the {one} and answers with it as stored.")
+                }
+                Operation::Delete => {
+                    params.push(id_param());
+                    if versioned.is_some() {
+                        headers.push(if_match());
+                    }
+                    if model.soft_delete().is_some() {
+                        format!(
+                            "Soft-deletes the {one} ([soft delete](#soft-delete)) and answers with it, or with 204 and no body."
+                        )
+                    } else {
+                        format!("Deletes the {one}.")
+                    }
+                }
+            };
+            let statuses = statuses(op, model)
+                .into_iter()
+                .map(|code| StatusView {
+                    code: status_code(code),
+                    meaning: match code {
+                        200 if op == Operation::List => "A page: `data` and `next_cursor`.".into(),
+                        200 if op == Operation::Delete => format!("The soft-deleted {one}."),
+                        200 => format!("The {one}."),
+                        201 => format!("The stored {one}."),
+                        204 => "Deleted; no body (a server may answer 200 or 204).".into(),
+                        code => cell(&error_meaning(op, code, model)),
+                    },
+                })
+                .collect();
+            SectionView {
+                heading: heading(model, op),
+                http_method: op.http_method(),
+                path: if op.on_item() {
+                    model.item_path()
+                } else {
+                    model.path.clone()
+                },
+                summary,
+                params,
+                headers,
+                body,
+                statuses,
+                example: example_view(e),
+                snippet: snippets::snippet(model, ex, op),
+            }
+        })
+        .collect()
+}
+
+/// One section per problem kind, with its example.
+fn errors(model: &ResourceModel, ex: &Examples) -> Vec<ErrorView> {
+    problem::KINDS
+        .iter()
+        .filter(|k| k.status != 412 || model.version_field().is_some())
+        .filter_map(|k| {
+            let (_, e) = ex.errors.iter().find(|(s, _)| *s == k.status)?;
+            let when = if k.status == 413 {
+                format!("The body is over {} bytes.", model.api.max_body_bytes)
+            } else {
+                k.when.to_owned()
+            };
+            Some(ErrorView {
+                status: k.status,
+                title: k.title,
+                anchor: slug(&format!("{} {}", k.status, k.title)),
+                type_uri: k.type_uri(),
+                when: cell(&when),
+                sent: e.sent,
+                step: e.step,
+                request: examples::request_text(&e.request),
+                unsent: match k.status {
+                    408 => "A client that sends its headers and then stalls its body meets it; the example body is the one the reference server sends (its words come from `contact_schema::problem`).".into(),
+                    _ => "A storage outage causes it; the reference server's outage tests prove the answer, and its words come from `contact_schema::problem`, as the server's do.".into(),
+                },
+                response: examples::response_text(&e.response),
+            })
+        })
+        .collect()
 }
 
 /// The Notes cell: the description, then every rule that applies.

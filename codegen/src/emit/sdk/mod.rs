@@ -371,7 +371,7 @@ fn one_line(text: &str) -> String {
 }
 
 /// `source_type` → `SourceType`, `contacts` → `Contacts`.
-fn pascal(snake: &str) -> String {
+pub(crate) fn pascal(snake: &str) -> String {
     snake
         .split(['_', '-'])
         .filter(|p| !p.is_empty())
@@ -385,7 +385,7 @@ fn pascal(snake: &str) -> String {
 }
 
 /// `frontend` → `FRONTEND`, `with-dash` → `WITH_DASH`.
-fn screaming(value: &str) -> String {
+pub(crate) fn screaming(value: &str) -> String {
     value
         .chars()
         .map(|c| {
