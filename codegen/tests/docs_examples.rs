@@ -148,9 +148,38 @@ fn assert_valid(v: &jsonschema::Validator, value: &Value, what: &str) {
 
 #[tokio::test]
 async fn every_example_on_the_page_is_what_the_reference_server_answers() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let md = std::fs::read_to_string(schemas().join("docs/contacts.md")).unwrap();
     let html = std::fs::read_to_string(schemas().join("docs/contacts.html")).unwrap();
+    walk(md, html).await;
+}
+
+/// Negative control: a page whose example shows another value than the
+/// server answers (in both its Markdown and its HTML) fails the walk.
+#[tokio::test]
+async fn a_page_whose_example_lies_fails() {
+    let md = std::fs::read_to_string(schemas().join("docs/contacts.md")).unwrap();
+    let html = std::fs::read_to_string(schemas().join("docs/contacts.html")).unwrap();
+    for (from, to) in [
+        (
+            "\"display_name\": \"Ada Lovelace\"",
+            "\"display_name\": \"Ada L\"",
+        ),
+        ("\"version\": 2", "\"version\": 3"),
+        ("ETag: \"2\"", "ETag: \"1\""),
+    ] {
+        assert!(md.contains(from), "{from}");
+        let (md, html) = (md.replacen(from, to, 1), html.replacen(from, to, 1));
+        let outcome = tokio::spawn(walk(md, html)).await;
+        assert!(
+            outcome.is_err(),
+            "a page showing {to} instead of {from} passed"
+        );
+    }
+}
+
+/// Sends every example of the page in step order and compares the answers.
+async fn walk(md: String, html: String) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let examples = shown(&md);
     assert!(
         examples.len() >= 13,

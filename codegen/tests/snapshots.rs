@@ -125,3 +125,35 @@ fn a_later_migration_of_another_resource_is_snapshotted() {
         insta::assert_snapshot!(format!("alter__{}", dialect.dir()), sql);
     }
 }
+
+#[test]
+fn several_resources_get_an_index_page_linking_each() {
+    let models = [contact_schema::Contact::model(), Ticket::model()];
+    // The docs renderer alone: `codegen::artifacts` of several resources
+    // stops at the SDKs, which hold one resource each (their paths collide).
+    let docs = codegen::emit::docs::Renderer::shared().unwrap();
+    let mut artifacts = docs.index(&models).unwrap();
+    for m in &models {
+        artifacts.extend(docs.emit(m).unwrap());
+    }
+    let find = |path: &str| {
+        artifacts
+            .iter()
+            .find(|a| a.path == std::path::Path::new(path))
+            .unwrap_or_else(|| panic!("no {path}"))
+    };
+    let html = &find("docs/index.html").contents;
+    let md = &find("docs/index.md").contents;
+    for m in &models {
+        // Each link names a page that is generated beside the index.
+        assert!(html.contains(&format!("<a href=\"{}.html\">{}</a>", m.plural, m.name)));
+        assert!(md.contains(&format!("[{}]({}.md)", m.name, m.plural)));
+        find(&format!("docs/{}.html", m.plural));
+        find(&format!("docs/{}.md", m.plural));
+    }
+    insta::assert_snapshot!("docs__index.html", html);
+    // One resource needs no index.
+    assert!(docs.index(&models[..1]).unwrap().is_empty());
+    let one = codegen::artifacts(&models[..1]).unwrap();
+    assert!(!one.iter().any(|a| a.path.starts_with("docs/index")));
+}

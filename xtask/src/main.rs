@@ -49,6 +49,9 @@ enum Task {
     },
     /// Only install the tools and start the databases.
     Setup,
+    /// Regenerate the README's screenshots of the docs page (docs/img/),
+    /// in Debian's Chromium at 1280 and 390 px.
+    Screenshots,
 }
 
 fn root() -> PathBuf {
@@ -225,6 +228,14 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let root = root();
     setup(&root)?;
+    if let Task::Screenshots = cli.command {
+        step("screenshots of schemas/docs/contacts.html into docs/img/");
+        return run(Command::new("node")
+            .current_dir(&root)
+            .arg("consumers/screenshot.mjs")
+            .arg("schemas/docs/contacts.html")
+            .arg("docs/img"));
+    }
     let Task::Test { args } = cli.command else {
         return Ok(());
     };

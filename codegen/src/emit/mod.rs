@@ -51,6 +51,7 @@ pub fn artifacts(models: &[ResourceModel]) -> Result<Vec<Artifact>, Error> {
         out.extend(docs.emit(model)?);
         out.extend(sdks.emit(model)?);
     }
+    out.extend(docs.index(models)?);
     let mut seen = BTreeSet::new();
     for a in &out {
         if !seen.insert(&a.path) {
