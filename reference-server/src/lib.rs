@@ -13,6 +13,7 @@
 //! ```
 
 pub mod auth;
+pub mod batch;
 pub mod cursor;
 pub mod fault;
 pub mod handlers;
