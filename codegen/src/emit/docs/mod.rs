@@ -657,6 +657,10 @@ fn sections(model: &ResourceModel, ex: &Examples) -> Vec<SectionView> {
                                 f.name,
                                 f.name,
                                 match how {
+                                    // The server refuses a malformed exact filter on a formatted field.
+                                    Filter::Exact if f.format.is_some() => {
+                                        "; a malformed value is a 400"
+                                    }
                                     Filter::Exact => "",
                                     Filter::CaseInsensitive => ", ignoring ASCII case",
                                 }
