@@ -35,33 +35,35 @@ fn five_operations_with_sdk_operation_ids_and_contract_statuses() {
             "/api/v1/crm/contacts",
             "get",
             "customer.contacts.list",
-            vec!["200", "400", "401"],
+            vec!["200", "400", "401", "503"],
         ),
         (
             "/api/v1/crm/contacts",
             "post",
             "customer.contacts.create",
-            vec!["201", "400", "401", "409", "413", "415", "422"],
+            vec![
+                "201", "400", "401", "408", "409", "413", "415", "422", "503",
+            ],
         ),
         (
             "/api/v1/crm/contacts/{id}",
             "get",
             "customer.contacts.get",
-            vec!["200", "401", "404"],
+            vec!["200", "401", "404", "503"],
         ),
         (
             "/api/v1/crm/contacts/{id}",
             "patch",
             "customer.contacts.update",
             vec![
-                "200", "400", "401", "404", "409", "412", "413", "415", "422",
+                "200", "400", "401", "404", "408", "409", "412", "413", "415", "422", "503",
             ],
         ),
         (
             "/api/v1/crm/contacts/{id}",
             "delete",
             "customer.contacts.delete",
-            vec!["200", "204", "401", "404", "412"],
+            vec!["200", "204", "401", "404", "412", "503"],
         ),
     ];
     for (path, method, id, statuses) in ops {
@@ -70,7 +72,7 @@ fn five_operations_with_sdk_operation_ids_and_contract_statuses() {
         let got: Vec<&String> = op["responses"].as_object().unwrap().keys().collect();
         assert_eq!(got, statuses, "{id}");
         for (code, resp) in op["responses"].as_object().unwrap() {
-            if code.starts_with('4') {
+            if code.starts_with('4') || code.starts_with('5') {
                 let target = resp["$ref"]
                     .as_str()
                     .unwrap()
@@ -83,6 +85,15 @@ fn five_operations_with_sdk_operation_ids_and_contract_statuses() {
                     content.get("application/problem+json").is_some(),
                     "{id} {code}"
                 );
+                // A 503 tells when to try again.
+                if code == "503" {
+                    assert!(
+                        doc["components"]["responses"][&target]["headers"]
+                            .get("Retry-After")
+                            .is_some(),
+                        "{id} 503 without Retry-After"
+                    );
+                }
             }
         }
     }

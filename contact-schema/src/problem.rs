@@ -10,6 +10,10 @@ pub const TYPE_BASE: &str = "https://contact-toolkit.dev/problems/";
 /// The `Retry-After` of a 503, in seconds.
 pub const RETRY_AFTER: u32 = 2;
 
+/// How long a client may take to send its body once its headers are in,
+/// in seconds; later is a 408.
+pub const BODY_TIMEOUT_SECS: u64 = 30;
+
 /// One kind of problem: an HTTP status and what makes a server answer it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Kind {
@@ -211,5 +215,11 @@ mod tests {
             "https://contact-toolkit.dev/problems/precondition-failed"
         );
         assert!(kind(500).is_none());
+        assert!(
+            kind(408)
+                .unwrap()
+                .when
+                .contains(&format!("within {BODY_TIMEOUT_SECS} seconds"))
+        );
     }
 }

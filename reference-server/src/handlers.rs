@@ -21,7 +21,8 @@ use contact_schema::model::{Computed, FieldType, Filter, Reference, Stamp, Write
 use serde_json::{Map, Value};
 
 /// How long a client may take to send its body once its headers are in.
-pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+pub const BODY_TIMEOUT: std::time::Duration =
+    std::time::Duration::from_secs(contact_schema::problem::BODY_TIMEOUT_SECS);
 /// How often an unconditional write retries when another write got there first.
 const MAX_RETRIES: usize = 1000;
 

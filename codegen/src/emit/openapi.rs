@@ -30,15 +30,16 @@ pub fn emit(model: &ResourceModel) -> Result<Vec<Artifact>, Error> {
 
 const PROBLEM: &str = "application/problem+json";
 
-/// The statuses each operation can answer, after CONTRACT.md §3, §4 and §6.
+/// The statuses each operation can answer, after CONTRACT.md §3, §4 and §6:
+/// also 408 where a body is read, and 503 everywhere (a storage outage).
 pub(crate) fn statuses(op: Operation, model: &ResourceModel) -> Vec<u16> {
     let versioned = model.version_field().is_some();
     let mut s = match op {
-        Operation::List => vec![200, 400, 401],
-        Operation::Get => vec![200, 401, 404],
-        Operation::Create => vec![201, 400, 401, 409, 413, 415, 422],
-        Operation::Update => vec![200, 400, 401, 404, 409, 412, 413, 415, 422],
-        Operation::Delete => vec![200, 204, 401, 404, 412],
+        Operation::List => vec![200, 400, 401, 503],
+        Operation::Get => vec![200, 401, 404, 503],
+        Operation::Create => vec![201, 400, 401, 408, 409, 413, 415, 422, 503],
+        Operation::Update => vec![200, 400, 401, 404, 408, 409, 412, 413, 415, 422, 503],
+        Operation::Delete => vec![200, 204, 401, 404, 412, 503],
     };
     if !versioned {
         s.retain(|c| *c != 412);
@@ -71,6 +72,14 @@ pub(crate) fn error_meaning(op: Operation, code: u16, model: &ResourceModel) -> 
         (_, 413) => format!("The body is over {} bytes.", model.api.max_body_bytes),
         (_, 415) => "The body is not `application/json` or `application/merge-patch+json`.".into(),
         (_, 422) => "One or more fields are invalid; `errors` names each.".into(),
+        (_, 408) => format!(
+            "The body did not arrive within {} seconds of the headers.",
+            contact_schema::problem::BODY_TIMEOUT_SECS
+        ),
+        (Operation::List | Operation::Get, 503) => {
+            "The storage is unreachable or did not answer in time. `Retry-After` says when to try again.".into()
+        }
+        (_, 503) => "The storage is unreachable or did not answer in time; nothing was written. `Retry-After` says when to try again.".into(),
         _ => "Error.".into(),
     }
 }
@@ -227,6 +236,13 @@ fn document(model: &ResourceModel) -> Value {
         }),
     );
     headers.insert(
+        "Retry-After".into(),
+        json!({
+            "description": "Seconds to wait before trying again.",
+            "schema": { "type": "integer", "minimum": 0 }
+        }),
+    );
+    headers.insert(
         "WWW-Authenticate".into(),
         json!({
             "description": "`Bearer`, with the reason where the server gives one.",
@@ -235,7 +251,7 @@ fn document(model: &ResourceModel) -> Value {
     );
 
     let mut responses = Map::new();
-    for code in [400u16, 401, 404, 409, 412, 413, 415, 422] {
+    for code in [400u16, 401, 404, 408, 409, 412, 413, 415, 422, 503] {
         let schema = if code == 422 {
             r("ValidationProblem")
         } else {
@@ -248,6 +264,10 @@ fn document(model: &ResourceModel) -> Value {
         if code == 401 {
             resp["headers"] =
                 json!({ "WWW-Authenticate": { "$ref": "#/components/headers/WWW-Authenticate" } });
+        }
+        if code == 503 {
+            resp["headers"] =
+                json!({ "Retry-After": { "$ref": "#/components/headers/Retry-After" } });
         }
         responses.insert(format!("Problem{code}"), resp);
     }
@@ -464,11 +484,13 @@ fn status_title(code: u16) -> &'static str {
         400 => "Bad Request",
         401 => "Unauthorized",
         404 => "Not Found",
+        408 => "Request Timeout",
         409 => "Conflict",
         412 => "Precondition Failed",
         413 => "Content Too Large",
         415 => "Unsupported Media Type",
         422 => "Unprocessable Content",
+        503 => "Service Unavailable",
         _ => "Error",
     }
 }

@@ -527,7 +527,11 @@ pub fn examples(model: &ResourceModel) -> Examples {
                 ],
                 body: None,
             },
-            response: problem_response(408, problem::body_timeout(30), None),
+            response: problem_response(
+                408,
+                problem::body_timeout(problem::BODY_TIMEOUT_SECS),
+                None,
+            ),
             sent: false,
         },
     ));
