@@ -146,11 +146,52 @@ fn assert_valid(v: &jsonschema::Validator, value: &Value, what: &str) {
     );
 }
 
+fn page() -> (String, String) {
+    (
+        std::fs::read_to_string(schemas().join("docs/contacts.md")).unwrap(),
+        std::fs::read_to_string(schemas().join("docs/contacts.html")).unwrap(),
+    )
+}
+
 #[tokio::test]
 async fn every_example_on_the_page_is_what_the_reference_server_answers() {
-    let md = std::fs::read_to_string(schemas().join("docs/contacts.md")).unwrap();
-    let html = std::fs::read_to_string(schemas().join("docs/contacts.html")).unwrap();
-    walk(md, html).await;
+    let (md, html) = page();
+    walk(md, html, "sqlite::memory:".into()).await;
+}
+
+/// The same walk with the server on PostgreSQL (whose gets are batched):
+/// the page holds for either backend. PostgreSQL is required.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_example_holds_on_postgresql_too() {
+    sqlx::any::install_default_drivers();
+    let admin_url = std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let admin = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&admin_url)
+        .await
+        .expect("PostgreSQL (TEST_POSTGRES_URL) is required");
+    let db = format!(
+        "docs_walk_{}",
+        ulid::Ulid::generate().to_string().to_lowercase()
+    );
+    sqlx::query(&format!("CREATE DATABASE {db}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let url = match admin_url.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{db}"),
+        None => unreachable!("a database URL has a path"),
+    };
+    let (md, html) = page();
+    let outcome = tokio::spawn(walk(md, html, url)).await;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
 }
 
 /// Negative control: a page whose example shows another value than the
@@ -169,7 +210,7 @@ async fn a_page_whose_example_lies_fails() {
     ] {
         assert!(md.contains(from), "{from}");
         let (md, html) = (md.replacen(from, to, 1), html.replacen(from, to, 1));
-        let outcome = tokio::spawn(walk(md, html)).await;
+        let outcome = tokio::spawn(walk(md, html, "sqlite::memory:".into())).await;
         assert!(
             outcome.is_err(),
             "a page showing {to} instead of {from} passed"
@@ -177,8 +218,9 @@ async fn a_page_whose_example_lies_fails() {
     }
 }
 
-/// Sends every example of the page in step order and compares the answers.
-async fn walk(md: String, html: String) {
+/// Sends every example of the page in step order to a reference server on
+/// `database_url` and compares the answers.
+async fn walk(md: String, html: String, database_url: String) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let examples = shown(&md);
     assert!(
@@ -189,9 +231,12 @@ async fn walk(md: String, html: String) {
     let steps: Vec<u32> = examples.iter().map(|e| e.step).collect();
     assert_eq!(steps, (1..=steps.len() as u32).collect::<Vec<_>>());
 
-    let server = reference_server::start(reference_server::Config::in_memory(SECRET))
-        .await
-        .unwrap();
+    let server = reference_server::start(reference_server::Config {
+        database_url,
+        ..reference_server::Config::in_memory(SECRET)
+    })
+    .await
+    .unwrap();
     let key = jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()).unwrap();
     let claims = serde_json::json!({"sub": SUBJECT, "tenant_id": TENANT, "exp": chrono::Utc::now().timestamp() + 600});
     let token = jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).unwrap();
