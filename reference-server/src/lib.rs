@@ -57,6 +57,9 @@ pub struct Config {
     pub database_url: String,
     /// Database connections (SQLite in memory always uses one).
     pub max_connections: u32,
+    /// PostgreSQL: the most batched get-by-id queries in flight at once
+    /// ([`store::GET_RUNNERS`] by default; fewer make bigger batches).
+    pub get_batch_runners: usize,
     /// Client connections held at once; `None`: the open-files limit less a
     /// reserve ([`serve::connection_cap`]).
     pub max_client_connections: Option<usize>,
@@ -79,6 +82,7 @@ impl Config {
             jwt_public_key: None,
             database_url: "sqlite::memory:".into(),
             max_connections: 8,
+            get_batch_runners: store::GET_RUNNERS,
             max_client_connections: None,
             model: None,
             migrations: None,
@@ -119,6 +123,7 @@ impl AppState {
             &config.database_url,
             model.clone(),
             config.max_connections,
+            config.get_batch_runners,
             config.migrations.clone(),
         )
         .await?;

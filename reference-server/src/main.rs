@@ -29,6 +29,11 @@ struct Cli {
     /// Database connections.
     #[arg(long, default_value_t = 8)]
     max_connections: u32,
+    /// PostgreSQL: the most batched get-by-id queries in flight at once (at
+    /// most --max-connections). Fewer make bigger batches and more gets per
+    /// second on a small machine; more let gets pass a slow query.
+    #[arg(long, env = "REFERENCE_GET_BATCH_RUNNERS", default_value_t = reference_server::store::GET_RUNNERS as u64, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    get_batch_runners: u64,
     /// Switch on one named contract violation (builds with the `faults` feature only).
     #[cfg(feature = "faults")]
     #[arg(long, value_enum)]
@@ -74,6 +79,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         jwt_public_key: public_key,
         database_url: cli.database_url.clone(),
         max_connections: cli.max_connections,
+        get_batch_runners: cli.get_batch_runners as usize,
         max_client_connections: None,
         model: None,
         migrations: None,

@@ -28,7 +28,8 @@ pub enum Dialect {
 /// How long one storage operation may take, connection included, before
 /// the request gets a 503: a storage that stops answering never hangs a request.
 pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(2);
-/// PostgreSQL: the most batched get queries in flight at once. Fewer
+/// PostgreSQL: the most batched get queries in flight at once, by default
+/// (`--get-batch-runners`; never more than the connections). Fewer
 /// runners make bigger batches: on the 2-core bench machine 1 runner served
 /// 45k gets/s, 2 served 38k, 4 31k and 8 (one per connection) 22k; two keep
 /// gets flowing while one query is slow.
@@ -123,11 +124,13 @@ struct Columns<'m> {
 
 impl Store {
     /// Connects to `url` (`sqlite:…` or `postgres://…`) and applies the
-    /// migrations (`None`: the embedded ones of `schemas/migrations/`).
+    /// migrations (`None`: the embedded ones of `schemas/migrations/`);
+    /// on PostgreSQL at most `get_batch_runners` batched get queries run at once.
     pub async fn connect(
         url: &str,
         model: Arc<ResourceModel>,
         max_connections: u32,
+        get_batch_runners: usize,
         migrations: Option<Vec<migrations::MigrationFile>>,
     ) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
@@ -199,7 +202,7 @@ impl Store {
             });
             let c = store.columns();
             store.batcher = Some(Batcher::new(
-                GET_RUNNERS.min(max_connections as usize),
+                get_batch_runners.clamp(1, max_connections.max(1) as usize),
                 fetch,
                 c.id,
                 c.tenant,

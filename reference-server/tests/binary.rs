@@ -85,6 +85,21 @@ fn startup_errors_are_one_line_and_name_the_problem() {
     );
 }
 
+#[test]
+fn a_bad_flag_value_is_a_usage_error_naming_the_flag() {
+    let out = Command::new(BIN)
+        .args(["--jwt-secret", "x", "--database-url", "sqlite::memory:"])
+        .args(["--get-batch-runners", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("invalid value '0' for '--get-batch-runners") && err.contains("1..=1024"),
+        "{err}"
+    );
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
