@@ -9,6 +9,8 @@
 //! `cargo xtask test` installs); with `CI` set a missing tool fails the test,
 //! elsewhere the test prints `SKIPPED` and what to install.
 
+mod support;
+
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -533,31 +535,9 @@ async fn schemathesis_finds_nothing_against_the_reference_server_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schemathesis_finds_nothing_against_the_reference_server_on_postgres() {
-    sqlx::any::install_default_drivers();
-    let admin_url = std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let admin = sqlx::any::AnyPoolOptions::new()
-        .max_connections(1)
-        .connect(&admin_url)
-        .await
-        .expect("PostgreSQL (TEST_POSTGRES_URL) is required");
-    let db = format!(
-        "consumers_{}",
-        ulid::Ulid::generate().to_string().to_lowercase()
-    );
-    sqlx::query(&format!("CREATE DATABASE {db}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let url = match admin_url.rsplit_once('/') {
-        Some((base, _)) => format!("{base}/{db}"),
-        None => unreachable!("a database URL has a path"),
-    };
-    schemathesis_against(&url).await;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
-        .execute(&admin)
-        .await
-        .unwrap();
+    let db = support::ThrowawayDb::create("consumers").await;
+    schemathesis_against(&db.url).await;
+    db.drop_now().await;
 }
 
 /// squawk's rules the migrations break on purpose, and why.

@@ -5,6 +5,8 @@
 //! tests cannot send (a stalled body, a storage outage) are the bodies the
 //! server's own constructors make.
 
+mod support;
+
 use codegen::emit::docs::examples::{SUBJECT, TENANT, TOKEN};
 use regex::Regex;
 use serde_json::Value;
@@ -163,32 +165,10 @@ async fn every_example_on_the_page_is_what_the_reference_server_answers() {
 /// the page holds for either backend. PostgreSQL is required.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_example_holds_on_postgresql_too() {
-    sqlx::any::install_default_drivers();
-    let admin_url = std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let admin = sqlx::any::AnyPoolOptions::new()
-        .max_connections(1)
-        .connect(&admin_url)
-        .await
-        .expect("PostgreSQL (TEST_POSTGRES_URL) is required");
-    let db = format!(
-        "docs_walk_{}",
-        ulid::Ulid::generate().to_string().to_lowercase()
-    );
-    sqlx::query(&format!("CREATE DATABASE {db}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let url = match admin_url.rsplit_once('/') {
-        Some((base, _)) => format!("{base}/{db}"),
-        None => unreachable!("a database URL has a path"),
-    };
+    let db = support::ThrowawayDb::create("docs_walk").await;
     let (md, html) = page();
-    let outcome = tokio::spawn(walk(md, html, url)).await;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
-        .execute(&admin)
-        .await
-        .unwrap();
+    let outcome = tokio::spawn(walk(md, html, db.url.clone())).await;
+    db.drop_now().await;
     if let Err(e) = outcome {
         std::panic::resume_unwind(e.into_panic());
     }

@@ -244,6 +244,23 @@ pub enum DefaultLit {
     Int(LitInt),
 }
 
+/// The string, boolean or integer literal of `key = <literal>`.
+fn value_lit(meta: &ParseNestedMeta, key: Symbol) -> syn::Result<(syn::Lit, DefaultLit)> {
+    let lit: syn::Lit = meta.value()?.parse()?;
+    let value = match &lit {
+        syn::Lit::Str(s) => DefaultLit::Str(s.clone()),
+        syn::Lit::Bool(b) => DefaultLit::Bool(b.clone()),
+        syn::Lit::Int(i) => DefaultLit::Int(i.clone()),
+        _ => {
+            return Err(syn::Error::new_spanned(
+                &lit,
+                format!("`{key}` takes a string, boolean or integer literal"),
+            ));
+        }
+    };
+    Ok((lit, value))
+}
+
 /// A `format = ...` value.
 #[derive(Clone)]
 pub enum FormatAttr {
@@ -392,18 +409,7 @@ impl Field {
                     }
                     stamp.set(&ident, name);
                 } else if p == DEFAULT {
-                    let lit: syn::Lit = meta.value()?.parse()?;
-                    let value = match &lit {
-                        syn::Lit::Str(s) => DefaultLit::Str(s.clone()),
-                        syn::Lit::Bool(b) => DefaultLit::Bool(b.clone()),
-                        syn::Lit::Int(i) => DefaultLit::Int(i.clone()),
-                        _ => {
-                            return Err(syn::Error::new_spanned(
-                                &lit,
-                                "`default` takes a string, boolean or integer literal",
-                            ));
-                        }
-                    };
+                    let (lit, value) = value_lit(meta, DEFAULT)?;
                     default.set(&lit, value);
                 } else if p == FORMAT {
                     let (tokens, value) = parse_format(meta.value()?)?;
@@ -480,18 +486,7 @@ impl Field {
                     }
                     renamed_from.set(&s, s.value());
                 } else if p == EXAMPLE {
-                    let lit: syn::Lit = meta.value()?.parse()?;
-                    let value = match &lit {
-                        syn::Lit::Str(s) => DefaultLit::Str(s.clone()),
-                        syn::Lit::Bool(b) => DefaultLit::Bool(b.clone()),
-                        syn::Lit::Int(i) => DefaultLit::Int(i.clone()),
-                        _ => {
-                            return Err(syn::Error::new_spanned(
-                                &lit,
-                                "`example` takes a string, boolean or integer literal",
-                            ));
-                        }
-                    };
+                    let (lit, value) = value_lit(meta, EXAMPLE)?;
                     example.set(&lit, value);
                 } else {
                     return Err(unknown(meta, FIELD, FIELD_KEYS));
