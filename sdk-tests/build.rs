@@ -8,6 +8,9 @@ fn main() {
     let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/docs");
     println!("cargo:rerun-if-changed={}", docs.display());
     let mut out = String::new();
+    let mut table = String::from(
+        "/// Every page's Rust snippets as lifted: (page stem, snippets).\npub const ALL: &[(&str, &[&str])] = &[\n",
+    );
     let mut pages: Vec<_> = std::fs::read_dir(&docs)
         .expect("schemas/docs")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -34,12 +37,16 @@ fn main() {
                 upper = stem.to_uppercase(),
             ));
         }
-        out.push_str(&format!(
-            "pub const {}_COUNT: usize = {};\n",
-            stem.to_uppercase(),
-            rust_snippets(&md).len()
+        table.push_str(&format!(
+            "    ({stem:?}, &[{}]),\n",
+            (1..=rust_snippets(&md).len())
+                .map(|n| format!("{}_{n}", stem.to_uppercase()))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
+    table.push_str("];\n");
+    out.push_str(&table);
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("docs_snippets.rs");
     std::fs::write(dest, out).unwrap();
 }

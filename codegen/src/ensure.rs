@@ -5,10 +5,11 @@
 //! so a failure never leaves half an artifact), and in check mode write
 //! nothing but report what is stale, missing or orphaned, with a diff.
 
-use crate::emit::{Artifact, artifacts};
+use crate::Commands;
+use crate::emit::{Artifact, artifacts, stem};
 use crate::error::Error;
 use crate::history::{self, Snapshot};
-use contact_schema::ResourceModel;
+use resource_model::ValidApi;
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write;
@@ -83,22 +84,25 @@ impl Report {
     }
 }
 
-/// Renders every artifact of `models` and writes (or checks) them under
-/// `out_dir`. With `prune`, write mode also deletes orphaned files.
+/// Renders every artifact of `api` and writes (or checks) them under
+/// `out_dir`. With `prune`, write mode also deletes orphaned files. `cmds`
+/// are the commands the files' headers name.
 ///
 /// Migrations follow each resource's released history under `out_dir`
 /// ([`crate::history`]): a resource without one gets its first release (its
-/// table created, from the current model); one with a history keeps every
-/// released file as it is, never rewritten, and the report names any that
-/// was changed and any resource whose model differs from its last release
-/// (that change needs `codegen migrate`).
+/// table created, from the current model, as the next free number of the
+/// API's one migration sequence); one with a history keeps every released
+/// file as it is, never rewritten, and the report names any that was changed
+/// and any resource whose model differs from its last release (that change
+/// needs `codegen migrate`).
 pub fn generate(
     out_dir: &Path,
-    models: &[ResourceModel],
+    api: &ValidApi,
+    cmds: &Commands,
     mode: Mode,
     prune: bool,
 ) -> Result<Report, Error> {
-    let plan = planned(out_dir, models)?;
+    let plan = planned(out_dir, api, cmds)?;
     let mut report = ensure(out_dir, &plan.artifacts, mode, prune)?;
     report.released = plan.released;
     report.unmigrated = plan.unmigrated;
@@ -118,19 +122,20 @@ pub struct Planned {
     pub unmigrated: Vec<Unmigrated>,
 }
 
-/// Plans the tree under `out_dir` for `models`, writing nothing.
-pub fn planned(out_dir: &Path, models: &[ResourceModel]) -> Result<Planned, Error> {
+/// Plans the tree under `out_dir` for `api`, writing nothing.
+pub fn planned(out_dir: &Path, api: &ValidApi, cmds: &Commands) -> Result<Planned, Error> {
     if out_dir.exists() && !out_dir.is_dir() {
         return Err(Error::NotADirectory(out_dir.to_owned()));
     }
     let mut plan = Planned {
-        artifacts: artifacts(models)?,
+        artifacts: artifacts(api, cmds)?,
         ..Planned::default()
     };
-    for model in models {
+    let mut new = Vec::new();
+    for model in api.resources() {
         let history = history::load(out_dir, model)?;
         let Some(last) = history.last() else {
-            plan.artifacts.extend(history::bootstrap(model)?);
+            new.push(model);
             continue;
         };
         for (path, problem) in history::verify(out_dir, &history) {
@@ -148,6 +153,26 @@ pub fn planned(out_dir: &Path, models: &[ResourceModel]) -> Result<Planned, Erro
                 resource: model.name.clone(),
                 last: last.stem(),
             });
+        }
+    }
+    // New resources take the next free numbers of the one sequence, in the
+    // API's order.
+    let first_free = history::next_version(out_dir)?;
+    for (version, model) in (first_free..).zip(new) {
+        plan.artifacts
+            .extend(history::bootstrap(model, version, cmds)?);
+    }
+    // A resource the API no longer has keeps its released files: they stay
+    // applied in every database, and `diff` reports the removal.
+    let current: Vec<String> = api.resources().iter().map(|m| stem(m)).collect();
+    for gone in history::resources_with_history(out_dir)? {
+        if current.contains(&gone) {
+            continue;
+        }
+        for path in history::released_paths_of(out_dir, &gone)? {
+            if let Ok(text) = fs::read_to_string(out_dir.join(&path)) {
+                plan.artifacts.push(Artifact::new(path, text));
+            }
         }
     }
     Ok(plan)
@@ -227,8 +252,16 @@ fn diff(path: &Path, old: &str, new: &str) -> String {
 fn write_atomically(path: &Path, contents: &str) -> Result<(), Error> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(Error::io("create directory", dir))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".codegen-")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".codegen-");
+    // Created as any file is (0666 less the umask: 0644 under umask 022);
+    // tempfile's default would be 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder
         .tempfile_in(dir)
         .map_err(Error::io("create a temporary file in", dir))?;
     tmp.write_all(contents.as_bytes())

@@ -8,16 +8,20 @@
 //! schemas/migrations/<dialect>/0001_create_contacts.sql  what each migration does, per dialect
 //! ```
 //!
-//! `codegen migrate` appends a version; nothing ever rewrites one. The lock,
+//! The API has one migration sequence per dialect, across its tables: a
+//! resource's first release takes the next free number, so sqlx (which keys
+//! migrations by number) can run one folder. `codegen migrate` appends a
+//! version; nothing ever rewrites one. The lock,
 //! `released.sha256`, holds a checksum of every released file in `sha256sum`
 //! format (`cd schemas && sha256sum -c history/contact/released.sha256`),
 //! so `generate --check` names any released file that was edited, as sqlx
 //! would refuse an applied migration whose checksum changed.
 
+use crate::Commands;
 use crate::emit::sql::{self, Dialect};
 use crate::emit::{Artifact, stem};
 use crate::error::Error;
-use contact_schema::ResourceModel;
+use resource_model::ResourceModel;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -212,12 +216,17 @@ pub fn release(
     Ok(out)
 }
 
-/// The first release of a resource: its table created in every dialect.
-pub fn bootstrap(model: &ResourceModel) -> Result<Vec<Artifact>, Error> {
-    let snapshot = Snapshot::of(model, 1, &format!("create_{}", model.table));
+/// The first release of a resource as migration `version` (the next free
+/// number of the API's one sequence): its table created in every dialect.
+pub fn bootstrap(
+    model: &ResourceModel,
+    version: u32,
+    cmds: &Commands,
+) -> Result<Vec<Artifact>, Error> {
+    let snapshot = Snapshot::of(model, version, &format!("create_{}", model.table));
     let migrations = Dialect::ALL
         .iter()
-        .map(|&d| Ok((d, sql::create(model, d)?)))
+        .map(|&d| Ok((d, sql::create(model, d, cmds)?)))
         .collect::<Result<Vec<_>, Error>>()?;
     release(model, &History::default(), &snapshot, &migrations)
 }
@@ -249,4 +258,37 @@ pub fn next_version(schemas: &Path) -> Result<u32, Error> {
         }
     }
     Ok(max + 1)
+}
+
+/// The stems (`contact`, …) of every resource with a history under `schemas`,
+/// whether or not the API still has it.
+pub fn resources_with_history(schemas: &Path) -> Result<Vec<String>, Error> {
+    let dir = schemas.join("history");
+    let entries = match fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io("read directory", &dir)(e)),
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(Error::io("read directory", &dir))?;
+        if entry.path().join(LOCK).is_file() {
+            out.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The released paths of the resource whose history folder is `stem`, as its lock lists them.
+pub fn released_paths_of(schemas: &Path, stem: &str) -> Result<Vec<PathBuf>, Error> {
+    let lock = PathBuf::from("history").join(stem).join(LOCK);
+    let file = schemas.join(&lock);
+    let text = fs::read_to_string(&file).map_err(Error::io("read", &file))?;
+    let mut out: Vec<PathBuf> = text
+        .lines()
+        .filter_map(|l| l.split_once("  ").map(|(_, p)| PathBuf::from(p)))
+        .collect();
+    out.push(lock);
+    Ok(out)
 }

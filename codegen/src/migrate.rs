@@ -1,18 +1,20 @@
-//! `codegen migrate`: releases the current model as the next migration.
+//! `codegen migrate`: releases the current API as the next migrations.
 //!
-//! It diffs the model against its last released snapshot and, when anything
-//! changed, writes `migrations/<dialect>/<NNNN>_<name>.sql` for every
-//! dialect, the new snapshot, and the lock that takes them in. Nothing
-//! released is rewritten; nothing is written when nothing changed or when
-//! the change cannot be migrated.
+//! It diffs each resource's model against its last released snapshot and,
+//! for each one that changed, writes `migrations/<dialect>/<NNNN>_<name>.sql`
+//! for every dialect (the next free numbers of the API's one sequence, in
+//! the API's order), the new snapshot, and the lock that takes them in.
+//! Nothing released is rewritten; nothing is written when nothing changed or
+//! when a change cannot be migrated.
 
+use crate::Commands;
 use crate::diff::{self, Diff};
 use crate::emit::Artifact;
 use crate::emit::sql::Dialect;
 use crate::emit::sql::alter::{Risk, alter};
 use crate::error::Error;
 use crate::history::{self, History, Snapshot};
-use contact_schema::ResourceModel;
+use resource_model::{ResourceModel, ValidApi};
 use std::path::Path;
 
 /// Why `migrate` refused, writing nothing.
@@ -76,21 +78,39 @@ pub fn is_slug(name: &str) -> bool {
         })
 }
 
-/// Plans the next migration of `model` under `schemas`: `None` when the
-/// model equals its last release (or, with no history yet, the plan is the
-/// first release, creating the table).
+/// Plans the next migrations of `api` under `schemas`: one per resource
+/// whose model differs from its last release (or, with no history yet, its
+/// first release, creating the table), numbered on from the highest number
+/// under `schemas` in the API's order. Empty when nothing changed.
 pub fn plan(
     schemas: &Path,
-    model: &ResourceModel,
+    api: &ValidApi,
     name: &str,
-) -> Result<Option<Plan>, MigrateError> {
+    cmds: &Commands,
+) -> Result<Vec<Plan>, MigrateError> {
     if !is_slug(name) {
         return Err(MigrateError::BadName(name.to_owned()));
     }
-    model.validate().map_err(|errs| Error::InvalidModel {
-        resource: model.name.clone(),
-        problems: errs.into_iter().map(|e| e.0).collect(),
-    })?;
+    let mut version = history::next_version(schemas)?;
+    let mut plans = Vec::new();
+    for model in api.resources() {
+        if let Some(plan) = plan_one(schemas, model, name, version, cmds)? {
+            plans.push(plan);
+            version += 1;
+        }
+    }
+    Ok(plans)
+}
+
+/// The next migration of one resource as number `version`, `None` when its
+/// model equals its last release.
+fn plan_one(
+    schemas: &Path,
+    model: &ResourceModel,
+    name: &str,
+    version: u32,
+    cmds: &Commands,
+) -> Result<Option<Plan>, MigrateError> {
     let history = history::load(schemas, model)?;
     if let Some((path, problem)) = history::verify(schemas, &history).into_iter().next() {
         return Err(MigrateError::Tampered {
@@ -98,7 +118,6 @@ pub fn plan(
             problem,
         });
     }
-    let version = history::next_version(schemas)?;
     let current = Snapshot::of(model, version, name);
     let Some(last) = history.last() else {
         let files = history::release(
@@ -107,7 +126,7 @@ pub fn plan(
             &current,
             &Dialect::ALL
                 .iter()
-                .map(|&d| Ok((d, crate::emit::sql::create(model, d)?)))
+                .map(|&d| Ok((d, crate::emit::sql::create(model, d, cmds)?)))
                 .collect::<Result<Vec<_>, Error>>()?,
         )?;
         let base = Snapshot {

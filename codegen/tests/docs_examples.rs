@@ -134,7 +134,7 @@ fn validator(path: &str) -> jsonschema::Validator {
 
 fn problem_validator() -> jsonschema::Validator {
     let openapi: Value = serde_json::from_str(
-        &std::fs::read_to_string(schemas().join("openapi/contacts.openapi.json")).unwrap(),
+        &std::fs::read_to_string(schemas().join("openapi/openapi.json")).unwrap(),
     )
     .unwrap();
     jsonschema::validator_for(&openapi["components"]["schemas"]["Problem"]).unwrap()
@@ -213,7 +213,11 @@ async fn walk(md: String, html: String, database_url: String) {
 
     let server = reference_server::start(reference_server::Config {
         database_url,
-        ..reference_server::Config::in_memory(SECRET)
+        ..reference_server::Config::from_schemas(
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas")),
+            SECRET,
+        )
+        .expect("the workspace's generated tree")
     })
     .await
     .unwrap();
@@ -393,7 +397,7 @@ fn the_examples_that_cannot_be_sent_are_the_servers_own_problems() {
             408,
             Problem::new(
                 reqwest::StatusCode::REQUEST_TIMEOUT,
-                contact_schema::problem::body_timeout(
+                resource_model::problem::body_timeout(
                     reference_server::handlers::BODY_TIMEOUT.as_secs(),
                 ),
             ),

@@ -10,9 +10,10 @@
 use codegen::diff::{Diff, Level, View, diff, rules};
 use codegen::emit::sql::{self, Dialect, alter::alter};
 use codegen::history::Snapshot;
-use contact_schema::model::{Field, FieldType, Filter, Format, Stamp, Writer};
-use contact_schema::{Contact, Resource, ResourceModel};
+use contact_schema::{Contact, Resource};
 use reference_server::migrations::MigrationFile;
+use resource_model::{ApiModel, ResourceModel, ValidApi};
+use resource_model::{Field, FieldType, Filter, Format, Stamp, Writer};
 use serde_json::{Value, json};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor, Row};
@@ -68,8 +69,75 @@ fn plain_seed() -> Value {
     json!({"first_name": "Ada", "job_title": "CTO", "seniority": "Senior", "email": "ada@example.com", "source_type": "backend"})
 }
 
+/// `job_title` made required: a String the client must send.
+fn job_title_required(m: &mut ResourceModel) {
+    let f = m.fields.iter_mut().find(|f| f.name == "job_title").unwrap();
+    f.nullable = false;
+    f.always_present = true;
+    f.writer = Writer::Client {
+        default: None,
+        computed: None,
+        required: true,
+    };
+}
+
 fn corpus() -> Vec<Case> {
     vec![
+        Case {
+            name: "make_field_required",
+            old: unchanged,
+            new: |m| {
+                job_title_required(m);
+                bump(m);
+            },
+            expect: &[
+                (
+                    "SCHEMA_VERSION_RAISED",
+                    None,
+                    Level::Info,
+                    &[View::Response, View::Table],
+                ),
+                (
+                    "NULLABLE_REMOVED",
+                    Some("job_title"),
+                    Level::Warning,
+                    &[View::Table, View::Sdk],
+                ),
+                (
+                    "REQUIRED_ADDED",
+                    Some("job_title"),
+                    Level::Breaking,
+                    &[View::Create, View::Update, View::Sdk],
+                ),
+            ],
+            apply: Some(Apply {
+                seed: plain_seed,
+                check: |c| assert_eq!(c["job_title"], "CTO", "{c}"),
+            }),
+        },
+        Case {
+            name: "field_no_longer_required",
+            old: job_title_required,
+            new: unchanged,
+            expect: &[
+                (
+                    "NULLABLE_ADDED",
+                    Some("job_title"),
+                    Level::Breaking,
+                    &[View::Response, View::Sdk],
+                ),
+                (
+                    "REQUIRED_REMOVED",
+                    Some("job_title"),
+                    Level::Warning,
+                    &[View::Sdk],
+                ),
+            ],
+            apply: Some(Apply {
+                seed: plain_seed,
+                check: |c| assert_eq!(c["job_title"], "CTO", "{c}"),
+            }),
+        },
         Case {
             name: "add_optional_field",
             old: unchanged,
@@ -100,6 +168,7 @@ fn corpus() -> Vec<Case> {
                 f.writer = Writer::Client {
                     default: Some(json!("en")),
                     computed: None,
+                    required: false,
                 };
                 m.fields.push(f);
             },
@@ -279,6 +348,7 @@ fn corpus() -> Vec<Case> {
                 field(m, "source").writer = Writer::Client {
                     default: Some(json!("crm")),
                     computed: None,
+                    required: false,
                 }
             },
             expect: &[(
@@ -325,6 +395,7 @@ fn corpus() -> Vec<Case> {
                 f.writer = Writer::Client {
                     default: None,
                     computed: None,
+                    required: false,
                 };
             },
             new: bump,
@@ -406,6 +477,7 @@ fn corpus() -> Vec<Case> {
                 field(m, "created_by").writer = Writer::Client {
                     default: None,
                     computed: None,
+                    required: false,
                 }
             },
             &[
@@ -455,6 +527,7 @@ fn corpus() -> Vec<Case> {
                 field(m, "display_name").writer = Writer::Client {
                     default: None,
                     computed: None,
+                    required: false,
                 }
             },
             &[(
@@ -667,10 +740,17 @@ fn every_case_gets_exactly_its_rules_levels_and_views() {
 
 #[test]
 fn every_rule_of_the_catalogue_is_reported_by_some_case() {
-    let seen: BTreeSet<&str> = corpus()
+    let mut seen: BTreeSet<&str> = corpus()
         .iter()
         .flat_map(|c| states(c).2.changes.into_iter().map(|ch| ch.rule))
         .collect();
+    // A resource joining or leaving the API is judged between APIs, not states.
+    let whole = [
+        codegen::diff::resource_added(&Contact::model()),
+        codegen::diff::resource_removed(&Contact::model()),
+    ];
+    assert!(!whole[0].gate_fails() && whole[1].gate_fails());
+    seen.extend(whole.iter().flat_map(|d| d.changes.iter().map(|c| c.rule)));
     for r in rules::RULES {
         assert!(seen.contains(r.id), "no case reports {}", r.id);
     }
@@ -726,9 +806,17 @@ fn migration_files(
         description: Cow::Owned(desc.to_owned()),
         sql: Cow::Owned(sql),
     };
-    let first = file(1, "create contacts", sql::create(&old, d).unwrap());
+    let first = file(
+        1,
+        "create contacts",
+        sql::create(&old, d, &codegen::Commands::build_script()).unwrap(),
+    );
     let (second, _) = alter(&a, &b, &diff, d).unwrap();
-    let fresh_new = file(1, "create contacts", sql::create(&new, d).unwrap());
+    let fresh_new = file(
+        1,
+        "create contacts",
+        sql::create(&new, d, &codegen::Commands::build_script()).unwrap(),
+    );
     (
         vec![first.clone()],
         vec![first, file(2, c.name, second)],
@@ -751,10 +839,16 @@ async fn serve(
     files: Vec<MigrationFile>,
 ) -> reference_server::Server {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut config = reference_server::Config::in_memory("evolution-secret");
+    let api =
+        ValidApi::new(ApiModel::new("evolution", "Evolution", "One model.").with_model(model))
+            .expect("a valid model");
+    // Only the dialect of `url` is read.
+    let migrations = reference_server::migrations::Migrations {
+        postgres: files.clone(),
+        sqlite: files,
+    };
+    let mut config = reference_server::Config::in_memory(api, migrations, "evolution-secret");
     config.database_url = url.to_owned();
-    config.model = Some(model);
-    config.migrations = Some(files);
     reference_server::start(config)
         .await
         .unwrap_or_else(|e| panic!("server on {url}: {e:#}"))

@@ -1,11 +1,14 @@
 //! The JSON Schemas are valid 2020-12 documents, and they accept and reject
 //! real values for the right reasons.
 
+mod support;
+
 use contact_schema::{Contact, Resource};
+
 use serde_json::{Value, json};
 
 fn schema(file: &str) -> Value {
-    let artifacts = codegen::artifacts(&[Contact::model()]).unwrap();
+    let artifacts = codegen::artifacts(&support::crm(), &support::cmds()).unwrap();
     let a = artifacts
         .iter()
         .find(|a| a.path.to_str() == Some(&format!("json-schema/{file}")))

@@ -9,8 +9,9 @@
 //! (`CI` set) a missing server fails the test; elsewhere the test says it is
 //! skipped and which variable points it at a server.
 
+mod support;
+
 use codegen::Mode;
-use contact_schema::{Contact, Resource};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
 use std::path::{Path, PathBuf};
@@ -20,7 +21,14 @@ use std::sync::atomic::{AtomicU32, Ordering};
 /// Writes the rendered artifacts to a temporary directory; returns it and the migrations folder of `dialect`.
 fn migrations(dialect: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    codegen::generate(dir.path(), &[Contact::model()], Mode::Write, false).unwrap();
+    codegen::generate(
+        dir.path(),
+        &support::crm(),
+        &support::cmds(),
+        Mode::Write,
+        false,
+    )
+    .unwrap();
     let path = dir.path().join("migrations").join(dialect);
     (dir, path)
 }
@@ -311,11 +319,68 @@ async fn prove_rules(pool: &AnyPool) -> Result<(), String> {
             now = NOW.now
         )).await),
     );
+    // The Account's table (CONTRACT.md §9): a domain unique within the tenant
+    // ignoring case, a bounded integer, a real calendar day.
+    let account = |n: u32, tenant: &str, domain: &str, employees: i64, founded: &str| {
+        format!(
+            "INSERT INTO accounts (id, tenant_id, created_at, updated_at, created_by, updated_by, name, domain, employee_count, founded_on) \
+             VALUES ('acc-00000000-0000-7000-8000-{n:012}', '{tenant}', {now}, {now}, 'u', 'u', 'Acme', '{domain}', {employees}, '{founded}')",
+            now = NOW.now
+        )
+    };
+    expect(
+        "an account",
+        exec(
+            pool,
+            &account(1, "t1", "acme.example", 10_000_000, "2024-02-29"),
+        )
+        .await
+        .is_ok(),
+    );
+    expect(
+        "an account's domain in another case rejected",
+        is_unique_violation(&exec(pool, &account(2, "t1", "ACME.example", 5, "2024-02-28")).await),
+    );
+    expect(
+        "the same domain in another tenant accepted",
+        exec(pool, &account(3, "t2", "acme.example", 5, "2024-02-28"))
+            .await
+            .is_ok(),
+    );
+    expect(
+        "employee_count over its maximum rejected",
+        is_rejected(
+            &exec(
+                pool,
+                &account(4, "t1", "b.example", 10_000_001, "2024-02-28"),
+            )
+            .await,
+        ),
+    );
+    expect(
+        "a day February lacks rejected",
+        is_rejected(&exec(pool, &account(5, "t1", "c.example", 5, "2023-02-29")).await),
+    );
+    expect(
+        "a domain that is no host name rejected",
+        is_rejected(&exec(pool, &account(6, "t1", "no_host", 5, "2024-02-28")).await),
+    );
     if failures.is_empty() {
         Ok(())
     } else {
         Err(failures.join("; "))
     }
+}
+
+/// The migration files of a folder, in version order.
+fn sql_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    files.sort();
+    files
 }
 
 async fn insert_no_email(pool: &AnyPool, n: u32) -> Result<(), sqlx::Error> {
@@ -336,8 +401,11 @@ async fn migrate_and_prove(url: &str, dir: &Path) -> Result<(), String> {
     let migrator = sqlx::migrate::Migrator::new(dir)
         .await
         .map_err(|e| e.to_string())?;
-    if migrator.iter().count() != 1 {
-        return Err(format!("expected one migration in {}", dir.display()));
+    if migrator.iter().count() != 2 {
+        return Err(format!(
+            "expected two migrations (contacts, then accounts) in {}",
+            dir.display()
+        ));
     }
     migrator
         .run(&pool)
@@ -357,11 +425,12 @@ async fn sqlite_migration_applies_and_enforces_the_rules() {
     migrate_and_prove(&url, &dir).await.unwrap();
 
     if let Some(sqlite3) = client(&["sqlite3"]) {
-        let file = dir.join("0001_create_contacts.sql");
         let target = db.path().join("cli.db");
-        let mut cmd = Command::new(sqlite3);
-        cmd.arg("-bail").arg(&target);
-        run_client(cmd, Some(&file));
+        for file in sql_files(&dir) {
+            let mut cmd = Command::new(sqlite3);
+            cmd.arg("-bail").arg(&target);
+            run_client(cmd, Some(&file));
+        }
         let url = format!("sqlite://{}", target.display());
         let pool = AnyPoolOptions::new().connect(&url).await.unwrap();
         prove_rules(&pool).await.unwrap();
@@ -377,7 +446,7 @@ async fn on_server(
     admin: &AnyPool,
     dialect: &str,
     drop: &str,
-    client: impl FnOnce(&str, &str) -> Option<Command>,
+    client: impl Fn(&str, &str) -> Option<Command>,
 ) {
     let (_tmp, dir) = migrations(dialect);
     let sqlx_db = unique_name("codegen_sqlx");
@@ -386,11 +455,14 @@ async fn on_server(
         exec(admin, &format!("CREATE DATABASE {db}")).await.unwrap();
     }
     let mut result = migrate_and_prove(&with_database(url, &sqlx_db), &dir).await;
-    let file = dir.join("0001_create_contacts.sql");
-    if result.is_ok()
-        && let Some(cmd) = client(&with_database(url, &cli_db), file.to_str().unwrap())
+    let files = sql_files(&dir);
+    if result.is_ok() && client(&with_database(url, &cli_db), files[0].to_str().unwrap()).is_some()
     {
-        run_client(cmd, Some(&file));
+        for file in &files {
+            let cmd =
+                client(&with_database(url, &cli_db), file.to_str().unwrap()).expect("found above");
+            run_client(cmd, Some(file));
+        }
         let pool = AnyPoolOptions::new()
             .connect(&with_database(url, &cli_db))
             .await

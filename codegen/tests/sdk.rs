@@ -4,11 +4,20 @@
 //! compiled and run against the reference server by the `sdk-tests` crate.)
 
 use codegen::Error;
-use contact_schema::model::{FieldType, ResourceModel};
 use contact_schema::{Contact, Resource};
+use resource_model::{ApiModel, FieldType, ModelError, ResourceModel, ValidApi};
+
+/// An API of the one `model`, named `contacts` (its packages `contacts-sdk`, `contacts_sdk`).
+fn api(model: ResourceModel) -> Result<ValidApi, Vec<ModelError>> {
+    ValidApi::new(ApiModel::new("contacts", "Contacts", "Contacts.").with_model(model))
+}
+
+fn cmds() -> codegen::Commands {
+    codegen::Commands::build_script()
+}
 
 fn file(model: &ResourceModel, path: &str) -> String {
-    codegen::artifacts(std::slice::from_ref(model))
+    codegen::artifacts(&api(model.clone()).unwrap(), &cmds())
         .unwrap()
         .into_iter()
         .find(|a| a.path.to_str() == Some(path))
@@ -23,7 +32,7 @@ fn renamed(from: &str, to: &str) -> ResourceModel {
 }
 
 fn sdk_error(model: ResourceModel) -> String {
-    match codegen::artifacts(&[model]) {
+    match codegen::artifacts(&api(model).unwrap(), &cmds()) {
         Err(e @ Error::Sdk { .. }) => e.to_string(),
         other => panic!("expected an SDK error, got {other:?}"),
     }
@@ -49,7 +58,9 @@ fn a_rust_keyword_field_becomes_a_raw_identifier() {
 fn a_namespace_that_is_not_snake_case_is_refused() {
     let mut m = Contact::model();
     m.sdk_namespace = "Customer.contacts".into();
-    let message = sdk_error(m);
+    // Validation refuses it before any emitter runs.
+    let errors = api(m).unwrap_err();
+    let message = errors[0].to_string();
     assert!(message.contains("Customer.contacts"), "{message}");
 }
 
@@ -77,7 +88,8 @@ fn a_one_level_namespace_hangs_the_collection_on_the_client() {
     assert!(ts.contains("readonly contacts: Contacts;"));
     assert!(!ts.contains("Namespace"));
     let py = file(&m, "sdk/python/contacts_sdk/client.py");
-    assert!(py.contains("self.contacts = Contacts(_Transport(base_url, token, timeout))"));
+    assert!(py.contains("transport = _Transport(base_url, token, timeout)"));
+    assert!(py.contains("self.contacts = Contacts(transport)"));
     let rs = file(&m, "sdk/rust/src/client.rs");
     assert!(rs.contains("pub contacts: Contacts,"));
 }
@@ -88,7 +100,8 @@ fn a_deeper_namespace_chains_one_class_per_level() {
     m.sdk_namespace = "crm.customer.contacts".into();
     let ts = file(&m, "sdk/typescript/src/index.ts");
     assert!(ts.contains("readonly crm: CrmNamespace;"));
-    assert!(ts.contains("readonly customer: CustomerNamespace;"));
+    // Named by its whole path, so same-named levels under different parents stay apart.
+    assert!(ts.contains("readonly customer: CrmCustomerNamespace;"));
     assert!(ts.contains("readonly contacts: Contacts;"));
 }
 

@@ -8,7 +8,18 @@ use codegen::diff::diff;
 use codegen::emit::sql::{Dialect, alter::alter};
 use codegen::history::Snapshot;
 use contact_schema::{Resource, ResourceEnum};
+use resource_model::{ApiModel, ValidApi};
 use serde::Serialize;
+
+/// The support API: the ticket alone.
+fn support() -> ApiModel {
+    ApiModel::new("support", "Support API", "Tickets people open.").resource::<Ticket>()
+}
+
+/// The commands a build script's tree names.
+fn cmds() -> codegen::Commands {
+    codegen::Commands::build_script()
+}
 
 /// How a ticket is going.
 #[derive(Serialize, ResourceEnum)]
@@ -70,16 +81,10 @@ pub struct Ticket {
 
 #[test]
 fn every_artifact_of_another_resource_is_snapshotted() {
-    let model = Ticket::model();
+    let api = ValidApi::new(support()).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    codegen::generate(
-        dir.path(),
-        std::slice::from_ref(&model),
-        codegen::Mode::Write,
-        false,
-    )
-    .unwrap();
-    let plan = codegen::ensure::planned(dir.path(), &[model]).unwrap();
+    codegen::generate(dir.path(), &api, &cmds(), codegen::Mode::Write, false).unwrap();
+    let plan = codegen::ensure::planned(dir.path(), &api, &cmds()).unwrap();
     assert!(plan.unmigrated.is_empty() && plan.released.is_empty());
     for a in plan.artifacts {
         let name = a.path.display().to_string().replace('/', "__");
@@ -128,14 +133,14 @@ fn a_later_migration_of_another_resource_is_snapshotted() {
 
 #[test]
 fn several_resources_get_an_index_page_linking_each() {
-    let models = [contact_schema::Contact::model(), Ticket::model()];
-    // The docs renderer alone: `codegen::artifacts` of several resources
-    // stops at the SDKs, which hold one resource each (their paths collide).
-    let docs = codegen::emit::docs::Renderer::shared().unwrap();
-    let mut artifacts = docs.index(&models).unwrap();
-    for m in &models {
-        artifacts.extend(docs.emit(m).unwrap());
-    }
+    let api = ValidApi::new(
+        ApiModel::new("crm-and-support", "CRM and support", "Both.")
+            .resource::<contact_schema::Contact>()
+            .resource::<Ticket>(),
+    )
+    .unwrap();
+    let models: Vec<_> = api.resources().iter().map(|m| m.model().clone()).collect();
+    let artifacts = codegen::artifacts(&api, &cmds()).unwrap();
     let find = |path: &str| {
         artifacts
             .iter()
@@ -151,9 +156,21 @@ fn several_resources_get_an_index_page_linking_each() {
         find(&format!("docs/{}.html", m.plural));
         find(&format!("docs/{}.md", m.plural));
     }
-    insta::assert_snapshot!("docs__index.html", html);
-    // One resource needs no index.
-    assert!(docs.index(&models[..1]).unwrap().is_empty());
-    let one = codegen::artifacts(&models[..1]).unwrap();
-    assert!(!one.iter().any(|a| a.path.starts_with("docs/index")));
+    insta::assert_snapshot!("docs__index__two_resources.html", html);
+    // One SDK per language holds both resources' namespaces.
+    let ts = &find("sdk/typescript/src/index.ts").contents;
+    assert!(
+        ts.contains("readonly contacts: Contacts;") && ts.contains("readonly tickets: Tickets;")
+    );
+    // One resource gets an index of one page too.
+    let one = codegen::artifacts(&ValidApi::new(support()).unwrap(), &cmds()).unwrap();
+    let index = &one
+        .iter()
+        .find(|a| a.path == std::path::Path::new("docs/index.md"))
+        .unwrap()
+        .contents;
+    assert!(
+        index.contains("1 resource, each on its own page")
+            && index.contains("[Ticket](tickets.md)")
+    );
 }

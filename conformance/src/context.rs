@@ -3,9 +3,9 @@
 
 use crate::http::{Api, CheckResult, Exchange, Failure, ensure};
 use crate::identity::{Identities, Role};
-use contact_schema::ResourceModel;
 use futures::StreamExt;
 use reqwest::Method;
+use resource_model::{Format, ResourceModel};
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
 
@@ -23,10 +23,18 @@ pub struct Names {
     pub updated_at: String,
     /// The app stamp.
     pub app: String,
-    /// The field that partitions the run's items (`acc-<uuid>` formatted), and its prefix.
-    pub account: Option<(String, String)>,
-    /// Plain client text fields (no format, default, rule or reference) for scratch writes.
+    /// The field that partitions the run's items (a client field holding a
+    /// prefixed id, `acc-<uuid>` or `deal_<ULID>`, with an exact filter), and its format.
+    pub account: Option<(String, Format)>,
+    /// Plain client text fields (no format, default, rule, reference or
+    /// uniqueness rule) for scratch writes: the nullable ones first.
     pub texts: Vec<String>,
+    /// A client field an update may clear, and a value it takes: the first
+    /// plain nullable text, else another nullable field with a valid value.
+    pub clearable: Option<(String, Value)>,
+    /// The required client fields: every create the runner sends carries a
+    /// valid value for each (a fresh one for a unique field).
+    pub required: Vec<resource_model::Field>,
     /// The first client field with the email format.
     pub email: Option<String>,
     id_prefix: String,
@@ -35,20 +43,49 @@ pub struct Names {
 impl Names {
     /// The names of `model`.
     pub fn new(model: &ResourceModel) -> Self {
-        use contact_schema::model::{FieldType, Format, Stamp};
+        use resource_model::{FieldType, Stamp};
         let stamp = |s| model.stamp(s).map(|f| f.name.clone()).unwrap_or_default();
         let account = model.fields.iter().find_map(|f| match &f.format {
-            Some(Format::PrefixedUuid { prefix }) if f.is_client() && f.filter.is_some() => {
-                Some((f.name.clone(), prefix.clone()))
+            Some(format @ (Format::PrefixedUuid { .. } | Format::PrefixedUlid { .. }))
+                if f.is_client() && f.filter.is_some() && f.references.is_none() =>
+            {
+                Some((f.name.clone(), format.clone()))
             }
             _ => None,
         });
         let texts = model
             .client_fields()
             .filter(|f| f.ty == FieldType::String && f.format.is_none() && f.default().is_none() && f.computed().is_none() && f.references.is_none())
-            .filter(|f| !model.fields.iter().any(|g| matches!(g.computed(), Some(contact_schema::model::Computed::JoinWhenBlank { from, .. }) if from.contains(&f.name))))
-            .map(|f| f.name.clone())
-            .collect();
+            .filter(|f| !model.fields.iter().any(|g| matches!(g.computed(), Some(resource_model::Computed::JoinWhenBlank { from, .. }) if from.contains(&f.name))))
+            .filter(|f| !model.unique.iter().any(|u| u.field == f.name))
+            .filter(|f| f.limits.min_length.unwrap_or(0) <= 2)
+            .collect::<Vec<_>>();
+        let clearable = texts
+            .iter()
+            .find(|f| f.nullable)
+            .map(|f| (f.name.clone(), Value::from("kept")))
+            .or_else(|| {
+                model
+                    .client_fields()
+                    .filter(|f| {
+                        f.nullable
+                            && f.default().is_none()
+                            && f.computed().is_none()
+                            && f.references.is_none()
+                    })
+                    .filter(|f| {
+                        !model
+                            .unique
+                            .iter()
+                            .any(|u| u.field == f.name || u.within.contains(&f.name))
+                    })
+                    .filter(|f| f.filter.is_none())
+                    .map(|f| (f.name.clone(), valid_value(f)))
+                    .next()
+            });
+        let mut texts: Vec<&resource_model::Field> = texts;
+        texts.sort_by_key(|f| !f.nullable);
+        let texts = texts.into_iter().map(|f| f.name.clone()).collect();
         Names {
             id: stamp(Stamp::Id),
             version: stamp(Stamp::Version),
@@ -61,7 +98,39 @@ impl Names {
                 .map(|f| f.name.clone()),
             account,
             texts,
+            clearable,
+            required: model
+                .client_fields()
+                .filter(|f| f.is_required())
+                .cloned()
+                .collect(),
             id_prefix: model.id_prefix.clone(),
+        }
+    }
+
+    /// Adds a valid value for each required field `body` lacks (a create
+    /// the runner sends is about something else than the required fields).
+    pub fn with_required(&self, body: &Value) -> Value {
+        let mut body = body.clone();
+        if let Some(map) = body.as_object_mut() {
+            for f in &self.required {
+                if !map.contains_key(&f.name) {
+                    map.insert(f.name.clone(), valid_value(f));
+                }
+            }
+        }
+        body
+    }
+
+    /// Whether the resource has a plain text field for scratch writes; a
+    /// skip saying so when it has none (a check writing text cannot run).
+    pub fn need_text(&self) -> Result<(), Failure> {
+        if self.texts.is_empty() {
+            Err(Failure::skip(
+                "the resource has no plain text field (a client string with no format, rule or uniqueness) to write scratch values into",
+            ))
+        } else {
+            Ok(())
         }
     }
 
@@ -131,6 +200,64 @@ pub fn fresh_prefixed_uuid(prefix: &str) -> String {
     )
 }
 
+/// A valid value of a client field, fresh where the format allows it (so a
+/// unique field never collides): the smallest the bounds allow for numbers,
+/// the first value of an enum, empty objects and arrays.
+pub fn valid_value(f: &resource_model::Field) -> Value {
+    use resource_model::FieldType;
+    let fresh = || ulid::Ulid::generate().to_string().to_lowercase();
+    match &f.ty {
+        FieldType::String => {
+            let s = match &f.format {
+                Some(Format::Email) => fresh_email(),
+                Some(Format::Hostname) => format!("c{}.example.com", fresh()),
+                Some(Format::E164) => "+14155550123".to_owned(),
+                Some(Format::HttpUrl) => format!("https://example.com/{}", fresh()),
+                Some(Format::PrefixedUlid { prefix }) => {
+                    format!("{prefix}_{}", ulid::Ulid::generate())
+                }
+                Some(Format::PrefixedUuid { prefix }) => fresh_prefixed_uuid(prefix),
+                None => {
+                    let mut s = format!("conformance-{}", fresh());
+                    let min = f.limits.min_length.unwrap_or(0) as usize;
+                    while s.chars().count() < min {
+                        s.push('x');
+                    }
+                    if let Some(max) = f.limits.max_length {
+                        // The ULID's random tail is what keeps it fresh: keep the end.
+                        let n = s.chars().count();
+                        s = s.chars().skip(n.saturating_sub(max as usize)).collect();
+                    }
+                    s
+                }
+            };
+            Value::from(s)
+        }
+        FieldType::Boolean => Value::from(false),
+        FieldType::Integer => {
+            let (min, max) = (f.limits.minimum, f.limits.maximum);
+            Value::from(
+                0i64.max(min.unwrap_or(i64::MIN))
+                    .min(max.unwrap_or(i64::MAX)),
+            )
+        }
+        FieldType::DateTime => Value::from("2024-02-29T12:00:00Z"),
+        FieldType::Date => Value::from("2024-02-29"),
+        FieldType::JsonObject => Value::Object(serde_json::Map::new()),
+        FieldType::StringArray => Value::Array(Vec::new()),
+        FieldType::Enum { values } => Value::from(values.first().cloned().unwrap_or_default()),
+    }
+}
+
+/// A fresh id of a prefixed format: `acc-<uuid>` or `deal_<ULID>`.
+pub fn fresh_id(format: &Format) -> String {
+    match format {
+        Format::PrefixedUlid { prefix } => format!("{prefix}_{}", ulid::Ulid::generate()),
+        Format::PrefixedUuid { prefix } => fresh_prefixed_uuid(prefix),
+        other => format!("{other:?}"),
+    }
+}
+
 /// A fresh random email address.
 pub fn fresh_email() -> String {
     format!(
@@ -146,7 +273,7 @@ impl Ctx {
         let account = n
             .account
             .as_ref()
-            .map(|(_, p)| fresh_prefixed_uuid(p))
+            .map(|(_, format)| fresh_id(format))
             .unwrap_or_default();
         Ctx {
             api,
@@ -185,8 +312,15 @@ impl Ctx {
             .push((role, id.to_owned()));
     }
 
-    /// `POST` a body as `role`; a 201 is recorded for cleanup.
+    /// `POST` a body as `role`, with a valid value for each required field
+    /// it lacks ([`Names::with_required`]); a 201 is recorded for cleanup.
     pub async fn create(&self, role: Role, body: &Value) -> Result<Exchange, Failure> {
+        self.create_exactly(role, &self.n.with_required(body)).await
+    }
+
+    /// `POST` exactly `body` as `role` (required fields left as they are);
+    /// a 201 is recorded for cleanup.
+    pub async fn create_exactly(&self, role: Role, body: &Value) -> Result<Exchange, Failure> {
         if self.cancelled.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(Failure::new("interrupted"));
         }
@@ -216,7 +350,7 @@ impl Ctx {
         self.n
             .account
             .as_ref()
-            .map(|(_, p)| fresh_prefixed_uuid(p))
+            .map(|(_, format)| fresh_id(format))
             .unwrap_or_default()
     }
 
@@ -311,7 +445,7 @@ impl Ctx {
     /// missing field as null, date-times as instants in one canonical form.
     /// Extra response fields and the text form of a time are the server's choice.
     pub fn normal(&self, v: &Value) -> Value {
-        use contact_schema::model::FieldType;
+        use resource_model::FieldType;
         let mut out = serde_json::Map::new();
         for f in &self.model.fields {
             let value = v.get(&f.name).cloned().unwrap_or(Value::Null);

@@ -1,7 +1,9 @@
-//! The project's statement of the Contact contract, rule by rule, each rule
-//! linked to the checks that test it. `conformance contract` renders it to
-//! `docs/CONTRACT.md`; a test keeps the file, the rules and the catalogue in
-//! step (every rule checked or saying why not, every check under a rule).
+//! The project's statement of the CRM contract (`../shared/CONTRACT.md`),
+//! rule by rule, each rule linked to the checks that test it: §§1–7 to the
+//! Contact's catalogue, §§8–9 to the Account's. `conformance contract`
+//! renders it to `docs/CONTRACT.md`; a test keeps the file, the rules and the
+//! catalogues in step (every rule checked or saying why not, every check of
+//! each catalogue under a rule of its resource).
 
 use crate::checks::Check;
 
@@ -35,11 +37,15 @@ pub enum Section {
     Uniqueness,
     /// Errors and robustness.
     Errors,
+    /// What holds for every resource of an API (§8).
+    Resources,
+    /// The Account (§9).
+    Account,
 }
 
 impl Section {
     /// Every section, in order.
-    pub const ALL: [Section; 7] = [
+    pub const ALL: [Section; 9] = [
         Section::Resource,
         Section::Scope,
         Section::Operations,
@@ -47,7 +53,17 @@ impl Section {
         Section::Versioning,
         Section::Uniqueness,
         Section::Errors,
+        Section::Resources,
+        Section::Account,
     ];
+
+    /// The resource (plural) whose catalogue the section's rules link to.
+    pub fn resource(self) -> &'static str {
+        match self {
+            Section::Resources | Section::Account => "accounts",
+            _ => "contacts",
+        }
+    }
 
     fn title(self) -> &'static str {
         match self {
@@ -58,6 +74,8 @@ impl Section {
             Section::Versioning => "5. Versions and preconditions",
             Section::Uniqueness => "6. Unique emails",
             Section::Errors => "7. Errors and robustness",
+            Section::Resources => "8. Every resource of an API",
+            Section::Account => "9. The Account",
         }
     }
 }
@@ -342,7 +360,7 @@ pub const RULES: &[Rule] = &[
     rule(
         Uniqueness,
         "`email` is unique, ignoring ASCII case, among live contacts of one tenant and account (contacts without an account form one group); apps share the groups. A write that would break it is a 409 and changes nothing, also under concurrency.",
-        &["uniqueness.*", "races.concurrent_creates_one_email"],
+        &["uniqueness.*", "races.concurrent_creates_one_value"],
     ),
     rule(
         Errors,
@@ -393,6 +411,109 @@ pub const RULES: &[Rule] = &[
         "The runner touches only contacts it created, under a fresh account, and soft-deletes them all when it ends, also after SIGINT or SIGTERM.",
         "a rule for the runner, not the server: `conformance/tests/cli.rs` and `reference.rs` prove it",
     ),
+    rule(
+        Resources,
+        "An API is a set of resources, each defined like the Contact, each at its own path and SDK namespace. §§2–7 hold for each with its own fields, filters and uniqueness rule; a token, a tenant and an app mean the same for every resource. The checks of §§1–7 run for every resource of the manifest; the links in this section and the next go to the Account's.",
+        &[
+            "tenant.*",
+            "auth.*",
+            "errors.*",
+            "update.*",
+            "races.concurrent_conditional_patches",
+            "races.no_lost_update",
+        ],
+    ),
+    unchecked(
+        Resources,
+        "A resource without an `app_id` stamp has no app scope: every token of the tenant sees all of it; one without a uniqueness rule has no 409 for duplicates.",
+        "both of this API's resources have an app stamp and a uniqueness rule; `app_scope.no_app_scope` checks the first for a resource without the stamp (`examples/user-api`'s Deal, in `conformance/tests/user_api.rs`), and a resource without a rule gets no uniqueness checks",
+    ),
+    rule(
+        Resources,
+        "A required client field: absent or null in a create is a 422 naming it; null in an update is a 422 naming it; absent in an update leaves it unchanged; responses always carry it.",
+        &["validation.required_fields"],
+    ),
+    rule(
+        Resources,
+        "An integer is a JSON number whose value is whole (`5`, `5.0` and `5e0` are one integer; `5.5` and `true` are not), within the field's bounds, else a 422; it comes back as a plain integer. This holds for the update body's `version` too.",
+        &[
+            "validation.integer_*",
+            "versioning.body_version_type_422",
+            "versioning.body_version_mismatch_is_409",
+        ],
+    ),
+    rule(
+        Resources,
+        "A date is an RFC 3339 `full-date` (`YYYY-MM-DD`), year 0001 to 9999, a real calendar day, else a 422; it comes back as sent.",
+        &["validation.date_*"],
+    ),
+    rule(
+        Account,
+        "Accounts live at `/api/v1/crm/accounts`, one at `/api/v1/crm/accounts/{id}`; the server writes the same stamps as the Contact's, with soft delete and versioning as §§3–5.",
+        &[
+            "stamping.create_stamps",
+            "stamping.server_fields_ignored",
+            "stamping.update_stamps",
+            "stamping.stamps_are_utc",
+            "stamping.app_id_stamped",
+            "app_scope.*",
+            "soft_delete.*",
+            "versioning.*",
+        ],
+    ),
+    rule(
+        Account,
+        "`id` is `acc-` and a lowercase hyphenated UUID, the form a Contact's `account_id` takes (a time-ordered UUID is recommended, not required).",
+        &["stamping.id_format"],
+    ),
+    rule(
+        Account,
+        "`name` is required, 1 to 255 characters.",
+        &[
+            "validation.required_fields",
+            "validation.max_length_name",
+            "validation.min_length_name",
+        ],
+    ),
+    rule(
+        Account,
+        "`domain` is a host name as the email grammar's host (two or more labels of letters, digits and inner hyphens), at most 253 characters, stored as sent.",
+        &["validation.format_domain"],
+    ),
+    rule(
+        Account,
+        "`employee_count` is an integer from 0 to 10,000,000; `founded_on` is a date; `website` is as the Contact's `linkedin_url`; `industry` is text; `tags` and `custom_fields` are as the Contact's.",
+        &[
+            "validation.integer_*",
+            "validation.date_*",
+            "validation.format_website",
+            "validation.max_length_*",
+            "validation.array_*",
+            "validation.json_*",
+            "update.objects_merge_recursively",
+            "update.arrays_replaced_whole",
+        ],
+    ),
+    rule(
+        Account,
+        "Bodies are checked as the Contact's: wrong types and unknown fields named all at once, U+0000 refused, null accepted by every field that is not required.",
+        &[
+            "validation.wrong_types_all_named",
+            "validation.unknown_fields",
+            "validation.nul_refused",
+            "validation.null_is_accepted",
+        ],
+    ),
+    rule(
+        Account,
+        "Lists filter by `domain` (case-insensitive exact) and take `include_deleted`, `limit` and `cursor` as §4.",
+        &["pagination.*"],
+    ),
+    rule(
+        Account,
+        "`domain` is unique within the tenant among accounts that are not soft-deleted, after ASCII lower-casing; apps do not split groups; a create or update that would break it is a 409, in the order of §7 with the domain's 409 in place of the email's.",
+        &["uniqueness.*", "races.concurrent_creates_one_value"],
+    ),
 ];
 
 fn matches(pattern: &str, id: &str) -> bool {
@@ -410,63 +531,88 @@ pub fn checks_of<'a>(rule: &Rule, catalogue: &'a [Check]) -> Vec<&'a Check> {
         .collect()
 }
 
-/// Rule patterns that name no check, and checks no rule names: both must be empty.
-pub fn gaps(catalogue: &[Check]) -> (Vec<String>, Vec<String>) {
-    let dangling = RULES
+/// The rules that link to `resource`'s catalogue.
+pub fn rules_of(resource: &str) -> impl Iterator<Item = &'static Rule> + '_ {
+    RULES
         .iter()
+        .filter(move |r| r.section.resource() == resource)
+}
+
+/// For `resource`'s catalogue: rule patterns that name none of its checks,
+/// and its checks no rule of its sections names. Both must be empty.
+pub fn gaps(resource: &str, catalogue: &[Check]) -> (Vec<String>, Vec<String>) {
+    let dangling = rules_of(resource)
         .flat_map(|r| r.checks.iter())
         .filter(|p| !catalogue.iter().any(|c| matches(p, &c.id)))
         .map(|p| (*p).to_owned())
         .collect();
     let orphans = catalogue
         .iter()
-        .filter(|c| {
-            !RULES
-                .iter()
-                .any(|r| r.checks.iter().any(|p| matches(p, &c.id)))
-        })
+        .filter(|c| !rules_of(resource).any(|r| r.checks.iter().any(|p| matches(p, &c.id))))
         .map(|c| c.id.clone())
         .collect();
     (dangling, orphans)
 }
 
-fn anchor(id: &str) -> String {
-    id.replace('.', "-")
+/// A check's anchor in the document: the Contact's by id alone (stable
+/// links), others prefixed by their resource.
+fn anchor(resource: &str, id: &str) -> String {
+    let id = id.replace('.', "-");
+    if resource == "contacts" {
+        id
+    } else {
+        format!("{resource}-{id}")
+    }
 }
 
-/// The document: every rule with links to its checks, then the catalogue.
-pub fn render(catalogue: &[Check]) -> String {
+/// The document: every rule with links to its checks, then each catalogue.
+/// `catalogues` holds each resource's plural and checks; a section whose
+/// resource is missing links nothing (its rules say so).
+pub fn render(catalogues: &[(&str, &[Check])]) -> String {
     let mut out = String::from(
         "<!-- Generated by `cargo run -p conformance -- contract`. Do not edit: the rules live in conformance/src/contract.rs. -->\n\
-         # The Contact contract\n\n\
-         What every contacts endpoint must do: what the conformance runner checks and the reference server does. \
+         # The CRM contract\n\n\
+         What every endpoint of the CRM API must do, for the Contact (§§1–7) and the Account (§9), and what holds for \
+         every resource of an API (§8): what the conformance runner checks and the reference server does. \
          It follows HTTP (RFC 9110), problem details (RFC 9457), JSON Merge Patch (RFC 7396) and Google's AIPs \
          (133, 134, 135, 154, 158, 164, 203); where it departs from them it says so in the rule. \
          Each rule names the checks that test it; each check was seen failing against a server that breaks its rule \
          (`conformance/tests/mutants.rs`).\n",
     );
+    let empty: &[Check] = &[];
+    let catalogue_of = |resource: &str| {
+        catalogues
+            .iter()
+            .find(|(r, _)| *r == resource)
+            .map_or(empty, |(_, c)| *c)
+    };
     for section in Section::ALL {
         out.push_str(&format!("\n## {}\n\n", section.title()));
+        let resource = section.resource();
         for r in RULES.iter().filter(|r| r.section == section) {
             let links = match r.unchecked {
                 Some(why) => format!("*Not checked by the runner:* {why}."),
-                None => checks_of(r, catalogue)
+                None => checks_of(r, catalogue_of(resource))
                     .iter()
-                    .map(|c| format!("[`{}`](#{})", c.id, anchor(&c.id)))
+                    .map(|c| format!("[`{}`](#{})", c.id, anchor(resource, &c.id)))
                     .collect::<Vec<_>>()
                     .join(", "),
             };
             out.push_str(&format!("- {}\n  — {links}\n", r.text));
         }
     }
-    out.push_str("\n## The checks\n\n| check | what it does |\n|---|---|\n");
-    for c in catalogue {
+    for (resource, catalogue) in catalogues {
         out.push_str(&format!(
-            "| <a id=\"{}\"></a>`{}` | {} |\n",
-            anchor(&c.id),
-            c.id,
-            c.description.replace('|', "\\|")
+            "\n## The checks of the {resource}\n\n| check | what it does |\n|---|---|\n"
         ));
+        for c in *catalogue {
+            out.push_str(&format!(
+                "| <a id=\"{}\"></a>`{}` | {} |\n",
+                anchor(resource, &c.id),
+                c.id,
+                c.description.replace('|', "\\|")
+            ));
+        }
     }
     out
 }

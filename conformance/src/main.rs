@@ -1,4 +1,5 @@
-//! `conformance`: checks a deployed contacts endpoint against the contract.
+//! `conformance`: checks a deployed endpoint of an API, every resource of its
+//! manifest, against the contract.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -6,7 +7,7 @@ use conformance::checks::{Check, Level};
 use conformance::identity::{Identities, Role};
 use conformance::report;
 use conformance::run::{Collector, RunOptions, RunReport};
-use contact_schema::{Contact, Resource, ResourceModel};
+use resource_model::{ValidApi, ValidModel};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -19,10 +20,10 @@ const EXIT_PASS: u8 = 0;
 const EXIT_FAIL: u8 = 1;
 /// Usage, connection or credential error: nothing was checked.
 const EXIT_ERROR: u8 = 2;
-/// Interrupted (SIGINT or SIGTERM); created contacts were cleaned up.
+/// Interrupted (SIGINT or SIGTERM); created items were cleaned up.
 const EXIT_INTERRUPTED: u8 = 130;
 
-/// Checks a contacts endpoint against the Contact HTTP contract.
+/// Checks an API's endpoint, every resource of its manifest, against the HTTP contract.
 #[derive(Parser)]
 #[command(
     name = "conformance",
@@ -60,47 +61,53 @@ enum ListFormat {
 enum Command {
     /// Run the catalogue against an endpoint.
     Run(Box<RunArgs>),
-    /// Print the project's contract (docs/CONTRACT.md): each rule with the checks that test it.
-    Contract,
-    /// Print the catalogue.
+    /// Print the CRM contract (docs/CONTRACT.md): each rule with the checks that test it, from the CRM API's manifest (its contacts and accounts).
+    Contract {
+        /// The CRM API's manifest.
+        #[arg(long, value_name = "FILE", default_value = DEFAULT_MANIFEST)]
+        manifest: PathBuf,
+    },
+    /// Print the catalogue of each resource.
     List {
         /// Output format.
         #[arg(long, value_enum, default_value = "human")]
         format: ListFormat,
-        /// The resource's manifest (`schemas/<name>.manifest.json`); default: the Contact.
-        #[arg(long, value_name = "FILE")]
-        manifest: Option<PathBuf>,
+        /// The API's manifest (`api.manifest.json`, as codegen writes it).
+        #[arg(long, value_name = "FILE", default_value = DEFAULT_MANIFEST)]
+        manifest: PathBuf,
+        /// Only these resources (singular, plural or table name; repeatable).
+        #[arg(long = "resource", value_name = "NAME")]
+        resources: Vec<String>,
     },
 }
 
 #[derive(clap::Args)]
 struct RunArgs {
     /// The endpoint's base URL (scheme, host, port); the contract's paths are appended.
-    #[cfg_attr(
-        feature = "reference",
-        arg(
-            long,
-            required_unless_present = "reference",
-            conflicts_with = "reference"
-        )
+    #[arg(
+        long,
+        required_unless_present = "reference",
+        conflicts_with = "reference"
     )]
-    #[cfg_attr(not(feature = "reference"), arg(long, required = true))]
     base_url: Option<String>,
-    /// Start the reference server in-process (in-memory SQLite) and check it.
-    #[cfg(feature = "reference")]
+    /// Start the reference server in-process (in-memory SQLite) on the
+    /// manifest's tree (its folder's `migrations/`) and check it (needs the
+    /// runner built with `--features reference`).
     #[arg(long)]
     reference: bool,
     /// The reference server's database (with --reference), e.g. postgres://…
-    #[cfg(feature = "reference")]
     #[arg(long, requires = "reference", value_name = "URL")]
     reference_database_url: Option<String>,
     /// Start the reference server with one contract violation (builds with the `faults` feature).
     #[cfg(feature = "faults")]
     #[arg(long, requires = "reference", value_name = "FAULT")]
     reference_fault: Option<reference_server::fault::Fault>,
-    /// The resource's manifest (`schemas/<name>.manifest.json`), for a resource other than the Contact.
-    #[arg(long, value_name = "FILE")]
-    manifest: Option<PathBuf>,
+    /// The API's manifest (`api.manifest.json`, as codegen writes it; a single resource's works too).
+    #[arg(long, value_name = "FILE", default_value = DEFAULT_MANIFEST)]
+    manifest: PathBuf,
+    /// Only these resources (singular, plural or table name; repeatable); default: every one.
+    #[arg(long = "resource", value_name = "NAME")]
+    resources: Vec<String>,
     /// The HS256 secret to mint the five identities (or CONFORMANCE_JWT_SECRET).
     #[arg(long, env = "CONFORMANCE_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
@@ -146,17 +153,42 @@ async fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::List { format, manifest } => model(manifest.as_deref()).map(|m| {
-            print!("{}", list(&conformance::checks::catalogue(&m), format));
-            EXIT_PASS
-        }),
-        Command::Contract => {
-            print!(
-                "{}",
-                conformance::contract::render(&conformance::checks::catalogue(&Contact::model()))
-            );
+        Command::List {
+            format,
+            manifest,
+            resources,
+        } => api(&manifest).and_then(|api| {
+            let models = selected(&api, &resources)?;
+            let catalogues: Vec<(&ValidModel, Vec<Check>)> = models
+                .into_iter()
+                .map(|m| (m, conformance::checks::catalogue(m)))
+                .collect();
+            print!("{}", list(&catalogues, format));
             Ok(EXIT_PASS)
-        }
+        }),
+        Command::Contract { manifest } => api(&manifest).and_then(|api| {
+            let mut catalogues = Vec::new();
+            for resource in ["contacts", "accounts"] {
+                let Some(model) = api.resource(resource) else {
+                    anyhow::bail!(
+                        "--manifest {}: the contract document is the CRM API's and needs its `{resource}`; this API has {}",
+                        manifest.display(),
+                        api.resources()
+                            .iter()
+                            .map(|m| format!("`{}`", m.plural))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                };
+                catalogues.push((resource, conformance::checks::catalogue(model)));
+            }
+            let refs: Vec<(&str, &[Check])> = catalogues
+                .iter()
+                .map(|(r, c)| (*r, c.as_slice()))
+                .collect();
+            print!("{}", conformance::contract::render(&refs));
+            Ok(EXIT_PASS)
+        }),
         Command::Run(args) => run(*args).await,
     };
     match result {
@@ -168,60 +200,92 @@ async fn main() -> ExitCode {
     }
 }
 
-/// The model to check: the manifest's, else the Contact.
-fn model(manifest: Option<&Path>) -> anyhow::Result<ResourceModel> {
-    let Some(path) = manifest else {
-        return Ok(Contact::model());
-    };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("--manifest {}: cannot read it", path.display()))?;
-    let model: ResourceModel = serde_json::from_str(&text).with_context(|| {
-        format!(
-            "--manifest {}: not a resource manifest (as `codegen generate` writes)",
-            path.display()
-        )
-    })?;
-    model.validate().map_err(|errs| {
-        anyhow::anyhow!(
-            "--manifest {}: {}",
-            path.display(),
-            errs.into_iter().map(|e| e.0).collect::<Vec<_>>().join("; ")
-        )
-    })?;
-    Ok(model)
+/// Where codegen writes the manifest, relative to the project.
+const DEFAULT_MANIFEST: &str = "schemas/api.manifest.json";
+
+/// The API of a manifest, validated.
+fn api(manifest: &Path) -> anyhow::Result<ValidApi> {
+    Ok(conformance::read_manifest(manifest)?)
 }
 
-fn list(catalogue: &[Check], format: ListFormat) -> String {
+/// The resources `names` select (every one when empty), in the API's order.
+fn selected<'a>(api: &'a ValidApi, names: &[String]) -> anyhow::Result<Vec<&'a ValidModel>> {
+    if names.is_empty() {
+        return Ok(api.resources().iter().collect());
+    }
+    let mut chosen: Vec<&str> = Vec::new();
+    for name in names {
+        let Some(m) = api.resource(name) else {
+            anyhow::bail!(
+                "--resource `{name}`: the API has no such resource (it has {})",
+                api.resources()
+                    .iter()
+                    .map(|m| format!("`{}`", m.plural))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        };
+        chosen.push(&m.name);
+    }
+    Ok(api
+        .resources()
+        .iter()
+        .filter(|m| chosen.contains(&m.name.as_str()))
+        .collect())
+}
+
+fn list(catalogues: &[(&ValidModel, Vec<Check>)], format: ListFormat) -> String {
     match format {
         ListFormat::Json => {
-            let v: Vec<serde_json::Value> = catalogue
+            let v: Vec<serde_json::Value> = catalogues
                 .iter()
-                .map(|c| serde_json::json!({"id": c.id, "family": c.family, "level": c.level, "description": c.description}))
+                .flat_map(|(m, catalogue)| {
+                    catalogue.iter().map(|c| {
+                        serde_json::json!({"resource": m.plural, "id": c.id, "family": c.family, "level": c.level, "description": c.description})
+                    })
+                })
                 .collect();
             format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default())
         }
         ListFormat::Markdown => {
-            let mut out = String::from("| id | level | checks that |\n|---|---|---|\n");
-            for c in catalogue {
-                let level = if c.level == Level::Must {
-                    "MUST"
-                } else {
-                    "SHOULD"
-                };
+            let mut out = String::new();
+            for (m, catalogue) in catalogues {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
                 out.push_str(&format!(
-                    "| `{}` | {level} | {} |\n",
-                    c.id,
-                    c.description.replace('|', "\\|")
+                    "### {} (`{}`)\n\n| id | level | checks that |\n|---|---|---|\n",
+                    m.name, m.path
                 ));
+                for c in catalogue {
+                    let level = if c.level == Level::Must {
+                        "MUST"
+                    } else {
+                        "SHOULD"
+                    };
+                    out.push_str(&format!(
+                        "| `{}` | {level} | {} |\n",
+                        c.id,
+                        c.description.replace('|', "\\|")
+                    ));
+                }
             }
             out
         }
         ListFormat::Human => {
-            let width = catalogue.iter().map(|c| c.id.len()).max().unwrap_or(0);
-            catalogue
+            let width = catalogues
                 .iter()
-                .map(|c| format!("{:<width$}  {}\n", c.id, c.description))
-                .collect()
+                .flat_map(|(_, c)| c.iter().map(|c| c.id.len()))
+                .max()
+                .unwrap_or(0);
+            let mut out = String::new();
+            for (m, catalogue) in catalogues {
+                out.push_str(&format!("{} ({}):\n", m.plural, m.path));
+                for c in catalogue {
+                    out.push_str(&format!("  {:<width$}  {}\n", c.id, c.description));
+                }
+            }
+            out
         }
     }
 }
@@ -252,11 +316,12 @@ fn tokens(args: &RunArgs) -> anyhow::Result<BTreeMap<Role, String>> {
     Ok(out)
 }
 
-/// The reference server, when `--reference` asks for it.
+/// The reference server, when `--reference` asks for it: the manifest's
+/// API on the migrations beside it (the manifest's folder's `migrations/`).
 #[cfg(feature = "reference")]
 async fn reference(
     args: &RunArgs,
-    model: &ResourceModel,
+    api: &ValidApi,
 ) -> anyhow::Result<Option<(String, reference_server::Server)>> {
     if !args.reference {
         return Ok(None);
@@ -265,25 +330,21 @@ async fn reference(
         .jwt_secret
         .clone()
         .unwrap_or_else(|| format!("reference-{}", ulid::Ulid::generate()));
-    let mut config = reference_server::Config::in_memory(&secret);
+    let schemas = args
+        .manifest
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let migrations =
+        reference_server::migrations::Migrations::from_dir(schemas).with_context(|| {
+            format!(
+                "--reference: reading the migrations beside {}",
+                args.manifest.display()
+            )
+        })?;
+    let mut config = reference_server::Config::in_memory(api.clone(), migrations, &secret);
     if let Some(url) = &args.reference_database_url {
         config.database_url = url.clone();
-    }
-    if args.manifest.is_some() {
-        // Another resource: its first migration, rendered by codegen.
-        let dialect = if config.database_url.starts_with("postgres") {
-            codegen::emit::sql::Dialect::Postgres
-        } else {
-            codegen::emit::sql::Dialect::Sqlite
-        };
-        let sql = codegen::emit::sql::create(model, dialect)
-            .context("rendering the manifest's migration")?;
-        config.model = Some(model.clone());
-        config.migrations = Some(vec![reference_server::migrations::MigrationFile {
-            version: 1,
-            description: format!("create {}", model.table).into(),
-            sql: sql.into(),
-        }]);
     }
     #[cfg(feature = "faults")]
     {
@@ -296,7 +357,11 @@ async fn reference(
 }
 
 async fn run(args: RunArgs) -> anyhow::Result<u8> {
-    let model = model(args.manifest.as_deref())?;
+    let api = api(&args.manifest)?;
+    let models: Vec<ValidModel> = selected(&api, &args.resources)?
+        .into_iter()
+        .cloned()
+        .collect();
     let options = RunOptions {
         only: args.only.clone(),
         skip: args.skip.clone(),
@@ -304,13 +369,17 @@ async fn run(args: RunArgs) -> anyhow::Result<u8> {
         strict: args.strict,
         ..RunOptions::default()
     };
-    let catalogue = conformance::checks::catalogue(&model);
+    let catalogues: Vec<Vec<Check>> = models
+        .iter()
+        .map(|m| conformance::checks::catalogue(m))
+        .collect();
     for (flag, names) in [("--only", &args.only), ("--skip", &args.skip)] {
         let unknown: Vec<&String> = names
             .iter()
             .filter(|n| {
-                !catalogue
+                !catalogues
                     .iter()
+                    .flatten()
                     .any(|c| &c.id == *n || c.family.name() == *n)
             })
             .collect();
@@ -337,9 +406,15 @@ async fn run(args: RunArgs) -> anyhow::Result<u8> {
     }
     let tokens = tokens(&args)?;
     #[cfg(feature = "reference")]
-    let server = reference(&args, &model).await?;
+    let server = reference(&args, &api).await?;
     #[cfg(not(feature = "reference"))]
-    let server: Option<(String, std::convert::Infallible)> = None;
+    let server: Option<(String, std::convert::Infallible)> = if args.reference {
+        anyhow::bail!(
+            "--reference: this runner was built without the reference server; build it with `--features reference` (cargo run -p conformance --features reference -- run --reference)"
+        )
+    } else {
+        None
+    };
     let (secret, base_url) = match (&server, &args.base_url) {
         #[cfg(feature = "reference")]
         (Some((secret, s)), _) => (Some(secret.clone()), s.base_url()),
@@ -362,13 +437,18 @@ async fn run(args: RunArgs) -> anyhow::Result<u8> {
     } else {
         Identities::from_tokens(&tokens, secret.as_deref().map(str::as_bytes))?
     };
-    let ctx = conformance::context(
-        model,
-        &base_url,
-        ids,
-        secret.as_deref(),
-        Duration::from_secs(args.timeout),
-    )?;
+    let mut ctxs = Vec::new();
+    for model in &models {
+        ctxs.push(conformance::context(
+            model.model().clone(),
+            &base_url,
+            ids.clone(),
+            secret.as_deref(),
+            Duration::from_secs(args.timeout),
+        )?);
+    }
+    let resources: Vec<String> = models.iter().map(|m| m.plural.clone()).collect();
+    let all_checks: Vec<Check> = catalogues.iter().flatten().cloned().collect();
     let progress = report::human::Progress::new();
     let collector = Collector::new(&progress);
     let interrupted = async {
@@ -381,10 +461,30 @@ async fn run(args: RunArgs) -> anyhow::Result<u8> {
     };
     let started = chrono::Utc::now();
     let clock = Instant::now();
-    let run = conformance::run(ctx.clone(), &base_url, &options, &collector);
-    tokio::pin!(run);
+    let runs = async {
+        let mut merged: Option<RunReport> = None;
+        for ctx in &ctxs {
+            let r = conformance::run(ctx.clone(), &base_url, &options, &collector).await?;
+            merged = Some(match merged {
+                None => r,
+                Some(mut m) => {
+                    m.checks.extend(r.checks);
+                    m.cleaned_up += r.cleaned_up;
+                    m
+                }
+            });
+        }
+        merged
+            .map(|mut m| {
+                m.started = started;
+                m.duration = clock.elapsed();
+                m
+            })
+            .ok_or_else(|| conformance::RunError::Config("no resource selected".into()))
+    };
+    tokio::pin!(runs);
     let outcome = tokio::select! {
-        r = &mut run => Some(r),
+        r = &mut runs => Some(r),
         _ = interrupted => None,
     };
     progress.finish();
@@ -392,20 +492,25 @@ async fn run(args: RunArgs) -> anyhow::Result<u8> {
         Some(r) => r,
         None => {
             // Let requests in flight finish, so whatever they create is recorded; then clean up.
-            ctx.cancel();
+            for ctx in &ctxs {
+                ctx.cancel();
+            }
             let grace = Duration::from_secs(args.timeout * 2 + 5);
-            let _ = tokio::time::timeout(grace, &mut run).await;
-            ctx.cleanup().await;
+            let _ = tokio::time::timeout(grace, &mut runs).await;
+            let mut cleaned = 0;
+            for ctx in &ctxs {
+                ctx.cleanup().await;
+                cleaned += ctx.cleaned_up();
+            }
             eprintln!(
-                "interrupted: soft-deleted {} contacts this run had created (and not deleted itself)",
-                ctx.cleaned_up()
+                "interrupted: soft-deleted {cleaned} items this run had created (and not deleted itself)"
             );
             Ok(RunReport {
                 target: base_url.clone(),
-                checks: collector.finished(&catalogue),
+                checks: collector.finished(&resources, &all_checks),
                 duration: clock.elapsed(),
                 started,
-                cleaned_up: ctx.cleaned_up(),
+                cleaned_up: cleaned,
                 interrupted: true,
             })
         }

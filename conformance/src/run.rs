@@ -25,7 +25,9 @@ pub enum Outcome {
 /// The result of one check, for every reporter.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckReport {
-    /// Stable id.
+    /// The resource it ran against (its plural, e.g. `contacts`).
+    pub resource: String,
+    /// Stable id (the same for every resource: `family.name`).
     pub id: String,
     /// Family.
     pub family: Family,
@@ -69,19 +71,30 @@ pub struct Summary {
 pub struct RunReport {
     /// The base URL checked.
     pub target: String,
-    /// Every check, in catalogue order.
+    /// Every check, resource by resource, each in catalogue order.
     pub checks: Vec<CheckReport>,
     /// Wall time.
     pub duration: Duration,
     /// When it started.
     pub started: chrono::DateTime<chrono::Utc>,
-    /// Contacts the run created and soft-deleted at the end.
+    /// Items the run created and soft-deleted at the end.
     pub cleaned_up: usize,
     /// The run was interrupted: `checks` holds those that finished.
     pub interrupted: bool,
 }
 
 impl RunReport {
+    /// The resources the run checked, in the order it checked them.
+    pub fn resources(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for c in &self.checks {
+            if !out.contains(&c.resource.as_str()) {
+                out.push(&c.resource);
+            }
+        }
+        out
+    }
+
     /// The outcome counts.
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
@@ -181,10 +194,16 @@ impl<'a> Collector<'a> {
         }
     }
 
-    /// The checks finished so far, in the order of `catalogue`.
-    pub fn finished(&self, catalogue: &[Check]) -> Vec<CheckReport> {
+    /// The checks finished so far, resource by resource in the order of
+    /// `resources`, each in the order of `catalogue`.
+    pub fn finished(&self, resources: &[String], catalogue: &[Check]) -> Vec<CheckReport> {
         let mut done = self.done.lock().expect("not poisoned").clone();
-        done.sort_by_key(|r| catalogue.iter().position(|c| c.id == r.id));
+        done.sort_by_key(|r| {
+            (
+                resources.iter().position(|x| *x == r.resource),
+                catalogue.iter().position(|c| c.id == r.id),
+            )
+        });
         done
     }
 }
@@ -209,6 +228,8 @@ pub async fn run_checks(
 ) -> Vec<CheckReport> {
     reporter.started(checks.len());
     let redactor = ctx.api.redactor().clone();
+    let resource = ctx.model.plural.clone();
+    let nouns = crate::checks::Nouns::of(&ctx.model);
     let timeout = options.check_timeout;
     let strict = options.strict;
     let mut results: Vec<(usize, CheckReport)> =
@@ -216,6 +237,8 @@ pub async fn run_checks(
             .map(|(i, check)| {
                 let ctx = ctx.clone();
                 let redactor = redactor.clone();
+                let resource = resource.clone();
+                let nouns = nouns.clone();
                 async move {
                     let start = Instant::now();
                     let result = tokio::time::timeout(timeout, check.run(ctx)).await;
@@ -240,12 +263,13 @@ pub async fn run_checks(
                     };
                     let f = failure.unwrap_or_else(|| Failure::new(""));
                     let report = CheckReport {
+                        resource,
                         id: check.id.clone(),
                         family: check.family,
                         level: check.level,
                         description: check.description.clone(),
                         outcome,
-                        message: redactor.apply(&f.message),
+                        message: redactor.apply(&nouns.say(&f.message)),
                         expected: f.expected.map(|e| redactor.apply(&e)),
                         actual: f.actual.map(|e| redactor.apply(&e)),
                         evidence: f.evidence.map(|e| *e),

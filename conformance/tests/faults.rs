@@ -34,7 +34,11 @@ async fn every_fault_fails_a_check_of_its_family() {
         "every fault is in the table"
     );
     for (fault, family) in table {
-        let mut config = reference_server::Config::in_memory("secret");
+        let mut config = reference_server::Config::from_schemas(
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas")),
+            "secret",
+        )
+        .expect("the workspace's generated tree");
         config.fault = Some(fault);
         let server = reference_server::start(config).await.unwrap();
         let base = server.base_url();

@@ -116,9 +116,15 @@ fn vary(resp: &mut Resp, path: &str, is_delete: bool) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_using_every_freedom_of_the_contract_passes() {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let server = reference_server::start(reference_server::Config::in_memory(SECRET))
-        .await
-        .unwrap();
+    let server = reference_server::start(
+        reference_server::Config::from_schemas(
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas")),
+            SECRET,
+        )
+        .expect("the workspace's generated tree"),
+    )
+    .await
+    .unwrap();
     let behaviour = behaviour!(|req, up| {
         if let Some(c) = req.param("cursor").map(str::to_owned) {
             req.set_param("cursor", Some(&unwrap_cursor(&c)));

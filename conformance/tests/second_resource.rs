@@ -1,10 +1,20 @@
-//! A second resource, defined with the derive, gets its own artifacts and its
-//! own conformance checks with no change to codegen or the runner.
+//! A resource the toolkit has never seen, defined with the derive in a test,
+//! gets its own artifacts and its own conformance checks with no change to
+//! codegen or the runner.
 
 use chrono::{DateTime, Utc};
 use contact_schema::{Resource, ResourceEnum};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+
+/// The test's own API: this one resource.
+fn api() -> resource_model::ValidApi {
+    resource_model::ValidApi::new(
+        resource_model::ApiModel::new("partners", "Partner API", "Accounts of partners.")
+            .resource::<Account>(),
+    )
+    .unwrap()
+}
 
 /// Where an account is billed.
 #[derive(Serialize, Deserialize, ResourceEnum)]
@@ -138,20 +148,20 @@ fn the_runner_builds_checks_from_the_second_model() {
 
 #[tokio::test]
 async fn codegen_renders_the_second_model_and_its_migration_applies() {
-    let model = Account::model();
     // Everything `generate` would write into an empty tree, its first migration included.
     let empty = tempfile::tempdir().unwrap();
-    let artifacts = codegen::ensure::planned(empty.path(), std::slice::from_ref(&model))
-        .unwrap()
-        .artifacts;
+    let artifacts =
+        codegen::ensure::planned(empty.path(), &api(), &codegen::Commands::build_script())
+            .unwrap()
+            .artifacts;
     let paths: BTreeSet<String> = artifacts
         .iter()
         .map(|a| a.path.display().to_string())
         .collect();
     for expected in [
-        "account.manifest.json",
+        "api.manifest.json",
         "json-schema/account.schema.json",
-        "openapi/accounts.openapi.json",
+        "openapi/openapi.json",
         "docs/accounts.md",
         "migrations/sqlite/0001_create_accounts.sql",
     ] {
@@ -211,16 +221,23 @@ async fn codegen_renders_the_second_model_and_its_migration_applies() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "reference"),
+    ignore = "runs `--reference`: needs `--features reference` (the README's test command has it)"
+)]
 fn the_runner_checks_the_second_resource_from_its_manifest_against_a_server_serving_it() {
     let empty = tempfile::tempdir().unwrap();
-    let manifest = codegen::ensure::planned(empty.path(), &[Account::model()])
-        .unwrap()
-        .artifacts
-        .into_iter()
-        .find(|a| a.path.ends_with("account.manifest.json"))
-        .unwrap();
-    let file = empty.path().join("account.manifest.json");
-    std::fs::write(&file, &manifest.contents).unwrap();
+    // The whole tree, as the user's codegen command writes it: the runner's
+    // in-process server takes the migrations beside the manifest.
+    codegen::generate(
+        empty.path(),
+        &api(),
+        &codegen::Commands::build_script(),
+        codegen::Mode::Write,
+        false,
+    )
+    .unwrap();
+    let file = empty.path().join("api.manifest.json");
     let report = empty.path().join("report.json");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_conformance"))
         .args(["run", "--reference", "--manifest"])

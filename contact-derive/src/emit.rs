@@ -85,6 +85,40 @@ pub fn expand_resource(input: &DeriveInput) -> syn::Result<TokenStream> {
         })
     });
 
+    // An enum's values are known to its own derive only: a default or an
+    // example is checked in a constant, which fails to compile when the
+    // value is not one of them.
+    let enum_checks = cont.fields.iter().flat_map(|f| {
+        let TypeKind::Enum(ty) = &f.kind else {
+            return Vec::new();
+        };
+        [("default", &f.attrs.default), ("example", &f.attrs.example)]
+            .into_iter()
+            .filter_map(|(what, v)| {
+                let v = v.as_ref()?;
+                let DefaultLit::Str(lit) = &v.value else {
+                    return None;
+                };
+                let message = format!(
+                    "the {what} {:?} of `{}` is not a value of its enum",
+                    lit.value(),
+                    f.name
+                );
+                let span = syn::spanned::Spanned::span(&v.tokens);
+                Some(quote::quote_spanned! {span=>
+                    const _: () = {
+                        if !::resource_model::__private::contains(
+                            <#ty as m::ResourceEnum>::VALUES,
+                            #lit,
+                        ) {
+                            ::core::panic!(#message);
+                        }
+                    };
+                })
+            })
+            .collect()
+    });
+
     let sources = cont.fields.iter().map(|f| {
         let name = &f.name;
         // `line!()` spanned at the field's identifier names the field's line.
@@ -94,7 +128,8 @@ pub fn expand_resource(input: &DeriveInput) -> syn::Result<TokenStream> {
 
     Ok(quote! {
         const _: () = {
-            use ::contact_schema::model as m;
+            use ::resource_model::model as m;
+            #(#enum_checks)*
             #[automatically_derived]
             impl m::Resource for #ident {
                 fn field_sources() -> ::std::vec::Vec<(&'static str, &'static str, u32)> {
@@ -141,8 +176,9 @@ fn field_model(f: &Field, id_prefix: &str) -> TokenStream {
     let ty = match &f.kind {
         TypeKind::String => quote!(m::FieldType::String),
         TypeKind::Boolean => quote!(m::FieldType::Boolean),
-        TypeKind::Integer => quote!(m::FieldType::Integer),
+        TypeKind::Integer(..) => quote!(m::FieldType::Integer),
         TypeKind::DateTime => quote!(m::FieldType::DateTime),
+        TypeKind::Date => quote!(m::FieldType::Date),
         TypeKind::JsonObject => quote!(m::FieldType::JsonObject),
         TypeKind::StringArray => quote!(m::FieldType::StringArray),
         TypeKind::Enum(ty) => {
@@ -165,14 +201,14 @@ fn field_model(f: &Field, id_prefix: &str) -> TokenStream {
             let default = match a.default.as_ref().map(|d| &d.value) {
                 None => quote!(::std::option::Option::None),
                 Some(DefaultLit::Str(s)) => {
-                    quote!(::std::option::Option::Some(::contact_schema::__private::serde_json::Value::from(#s)))
+                    quote!(::std::option::Option::Some(::resource_model::__private::serde_json::Value::from(#s)))
                 }
                 Some(DefaultLit::Bool(b)) => {
-                    quote!(::std::option::Option::Some(::contact_schema::__private::serde_json::Value::from(#b)))
+                    quote!(::std::option::Option::Some(::resource_model::__private::serde_json::Value::from(#b)))
                 }
-                Some(DefaultLit::Int(i)) => {
-                    let n: i64 = i.base10_parse().expect("checked");
-                    quote!(::std::option::Option::Some(::contact_schema::__private::serde_json::Value::from(#n)))
+                Some(d @ DefaultLit::Int(..)) => {
+                    let n: i64 = d.int().unwrap_or_default();
+                    quote!(::std::option::Option::Some(::resource_model::__private::serde_json::Value::from(#n)))
                 }
             };
             let computed = match a.computed.as_ref().map(|c| &c.value) {
@@ -189,7 +225,10 @@ fn field_model(f: &Field, id_prefix: &str) -> TokenStream {
                     quote!(::std::option::Option::Some(m::Computed::StampWhenTrue { flag: #flag.to_owned() }))
                 }
             };
-            quote!(m::Writer::Client { default: #default, computed: #computed })
+            // Rust's own reading: a field that is never None, that the server
+            // does not default or compute, is the client's to give.
+            let required = !f.nullable && a.default.is_none() && a.computed.is_none();
+            quote!(m::Writer::Client { default: #default, computed: #computed, required: #required })
         }
     };
     let is_id = a.stamp.as_ref().is_some_and(|s| s.value == "id");
@@ -197,6 +236,7 @@ fn field_model(f: &Field, id_prefix: &str) -> TokenStream {
         Some(FormatAttr::Email) => quote!(::std::option::Option::Some(m::Format::Email)),
         Some(FormatAttr::E164) => quote!(::std::option::Option::Some(m::Format::E164)),
         Some(FormatAttr::HttpUrl) => quote!(::std::option::Option::Some(m::Format::HttpUrl)),
+        Some(FormatAttr::Hostname) => quote!(::std::option::Option::Some(m::Format::Hostname)),
         Some(FormatAttr::PrefixedUlid(p)) => {
             quote!(::std::option::Option::Some(m::Format::PrefixedUlid { prefix: #p.to_owned() }))
         }
@@ -218,10 +258,21 @@ fn field_model(f: &Field, id_prefix: &str) -> TokenStream {
         lim(&a.item_max_length),
     );
     let (max_bytes, max_depth) = (lim(&a.max_bytes), lim(&a.max_depth));
-    let minimum = match a.minimum.as_ref().map(|m| m.value) {
+    // An integer's bounds: the field's own, else its Rust type's where they
+    // are narrower than the 64-bit column (an i64 states none).
+    let (type_min, type_max) = match f.kind {
+        TypeKind::Integer(_, min, max) => (
+            (min != i64::MIN).then_some(min),
+            (max != i64::MAX).then_some(max),
+        ),
+        _ => (None, None),
+    };
+    let opt_i64 = |v: Option<i64>| match v {
         Some(n) => quote!(::std::option::Option::Some(#n)),
         None => quote!(::std::option::Option::None),
     };
+    let minimum = opt_i64(a.minimum.as_ref().map(|m| m.value).or(type_min));
+    let maximum = opt_i64(a.maximum.as_ref().map(|m| m.value).or(type_max));
     let references = if a.references_self.is_some() {
         let same = a
             .same
@@ -245,7 +296,7 @@ fn field_model(f: &Field, id_prefix: &str) -> TokenStream {
         }
         None => quote!(::std::option::Option::None),
     };
-    let json = quote!(::contact_schema::__private::serde_json);
+    let json = quote!(::resource_model::__private::serde_json);
     let example = match (a.example.as_ref().map(|e| &e.value), &f.kind) {
         (None, _) => quote!(::std::option::Option::None),
         (Some(DefaultLit::Str(s)), TypeKind::JsonObject | TypeKind::StringArray) => {
@@ -257,8 +308,8 @@ fn field_model(f: &Field, id_prefix: &str) -> TokenStream {
         (Some(DefaultLit::Bool(b)), _) => {
             quote!(::std::option::Option::Some(#json::Value::from(#b)))
         }
-        (Some(DefaultLit::Int(i)), _) => {
-            let n: i64 = i.base10_parse().expect("checked");
+        (Some(e @ DefaultLit::Int(..)), _) => {
+            let n: i64 = e.int().unwrap_or_default();
             quote!(::std::option::Option::Some(#json::Value::from(#n)))
         }
     };
@@ -275,6 +326,7 @@ fn field_model(f: &Field, id_prefix: &str) -> TokenStream {
                 min_length: #min_length,
                 max_length: #max_length,
                 minimum: #minimum,
+                maximum: #maximum,
                 max_items: #max_items,
                 item_min_length: #item_min_length,
                 item_max_length: #item_max_length,
@@ -301,20 +353,20 @@ fn camel(snake: &str) -> String {
         .collect()
 }
 
-/// The `#[derive(ResourceEnum)]` expansion.
+/// The `#[derive(ResourceEnum)]` expansion: the wire values as serde
+/// writes them, read from the enum's `#[serde]` attributes at compile time
+/// (through `serde_derive_internals`, as serde's own derive reads them).
 pub fn expand_enum(input: &DeriveInput) -> syn::Result<TokenStream> {
+    use serde_derive_internals::{Ctxt as SerdeCtxt, Derive, ast, attr::TagType};
     let cx = Ctxt::new();
     let ident = &input.ident;
-    let mut variants = Vec::new();
     match &input.data {
         Data::Enum(e) => {
             if e.variants.is_empty() {
                 cx.error_spanned_by(ident, "#[derive(ResourceEnum)] needs at least one variant");
             }
             for v in &e.variants {
-                if matches!(v.fields, Fields::Unit) {
-                    variants.push(&v.ident);
-                } else {
+                if !matches!(v.fields, Fields::Unit) {
                     cx.error_spanned_by(
                         v,
                         "#[derive(ResourceEnum)] needs unit variants: a field's value is one string",
@@ -330,23 +382,44 @@ pub fn expand_enum(input: &DeriveInput) -> syn::Result<TokenStream> {
             "#[derive(ResourceEnum)] does not support generic parameters",
         );
     }
+    let scx = SerdeCtxt::new();
+    let mut values = Vec::new();
+    if let Some(parsed) = ast::Container::from_ast(&scx, input, Derive::Serialize) {
+        if !matches!(parsed.attrs.tag(), TagType::External) {
+            cx.error_spanned_by(
+                ident,
+                "#[derive(ResourceEnum)] needs serde's default (external) tagging: a tagged or untagged enum is not written as one string",
+            );
+        }
+        if let ast::Data::Enum(variants) = &parsed.data {
+            for v in variants {
+                let name = v.attrs.name();
+                if name.serialize_name() != name.deserialize_name()
+                    || v.attrs.skip_serializing()
+                    || v.attrs.skip_deserializing()
+                    || !v
+                        .attrs
+                        .aliases()
+                        .iter()
+                        .all(|a| a == name.deserialize_name())
+                {
+                    cx.error_spanned_by(
+                        v.original,
+                        "a ResourceEnum variant has one wire name: no skip, alias or different names for writing and reading",
+                    );
+                }
+                values.push(name.serialize_name().to_owned());
+            }
+        }
+    }
+    // serde's derive reports its own attribute errors.
+    let _ = scx.check();
     cx.check()?;
     Ok(quote! {
         const _: () = {
             #[automatically_derived]
-            impl ::contact_schema::model::ResourceEnum for #ident {
-                fn values() -> ::std::vec::Vec<::std::string::String> {
-                    // The wire names are whatever serde writes, so they cannot disagree.
-                    ::std::vec![#(
-                        match ::contact_schema::__private::serde_json::to_value(&#ident::#variants) {
-                            ::std::result::Result::Ok(::contact_schema::__private::serde_json::Value::String(s)) => s,
-                            other => ::std::panic!(
-                                "variant {} of {} does not serialise to a JSON string: {:?}",
-                                ::std::stringify!(#variants), ::std::stringify!(#ident), other
-                            ),
-                        }
-                    ),*]
-                }
+            impl ::resource_model::model::ResourceEnum for #ident {
+                const VALUES: &'static [&'static str] = &[#(#values),*];
             }
         };
     })

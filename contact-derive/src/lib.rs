@@ -1,6 +1,6 @@
 //! Derive macros that turn an annotated Rust struct into a runtime resource model.
 //!
-//! `#[derive(Resource)]` implements `contact_schema::model::Resource` for a
+//! `#[derive(Resource)]` implements `resource_model::Resource` for a
 //! struct with named fields; `#[derive(ResourceEnum)]` lists a unit enum's
 //! wire values for enum fields. Nothing here knows about any particular
 //! resource: the attributes say everything. See the workspace README for the

@@ -1,8 +1,8 @@
 //! The derive is generic: a second resource needs no change to it.
 
 use chrono::{DateTime, Utc};
-use contact_schema::model::{FieldType, Format, Stamp};
-use contact_schema::{Resource, ResourceEnum};
+use resource_model::{FieldType, Format, Stamp};
+use resource_model::{Resource, ResourceEnum};
 use serde::Serialize;
 
 /// How big an account is.
@@ -105,6 +105,12 @@ pub struct Note {
     /// The id.
     #[field(stamp = id)]
     pub note_id: String,
+    /// The tenant.
+    #[field(stamp = tenant)]
+    pub tenant: String,
+    /// When it was written.
+    #[field(stamp = created_at)]
+    pub written: DateTime<Utc>,
     /// Written by serde as `bodyText`.
     pub body_text: Option<String>,
     /// Both directions renamed alike.
@@ -119,10 +125,22 @@ pub struct Note {
 fn wire_names_follow_serde_container_attributes() {
     let m = Note::model();
     let names: Vec<&str> = m.fields.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(names, ["noteId", "bodyText", "sharedWith", "titleLine"]);
+    assert_eq!(
+        names,
+        [
+            "noteId",
+            "tenant",
+            "written",
+            "bodyText",
+            "sharedWith",
+            "titleLine"
+        ]
+    );
     // And they are what serde writes.
     let v = serde_json::to_value(Note {
         note_id: "n".into(),
+        tenant: "t".into(),
+        written: DateTime::default(),
         body_text: None,
         shared: None,
         title_line: None,
@@ -130,5 +148,5 @@ fn wire_names_follow_serde_container_attributes() {
     .unwrap();
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
     assert_eq!(keys, names);
-    assert_eq!(m.fields[3].renamed_from.as_deref(), Some("heading"));
+    assert_eq!(m.fields[5].renamed_from.as_deref(), Some("heading"));
 }

@@ -1,7 +1,7 @@
 //! The Contact: a person at a customer account, as CONTRACT.md defines it.
 
-use crate::{Resource, ResourceEnum};
 use chrono::{DateTime, Utc};
+use resource_model::{Resource, ResourceEnum};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

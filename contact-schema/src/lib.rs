@@ -1,22 +1,27 @@
-//! The canonical CRM `Contact` and the resource model it derives.
+//! The CRM API's canonical resources: the [`Contact`] and the [`Account`]
+//! (CONTRACT.md §1 and §9), defined once as annotated Rust structs.
 //!
-//! `Contact::model()` (from `#[derive(Resource)]`) is the one value that every
-//! artifact in `schemas/`, the reference server and the conformance runner
-//! are built from.
+//! [`api()`] gathers them into the API every artifact in `schemas/` is
+//! generated from (`cargo run -p crm-api -- generate`); the reference server
+//! and the conformance runner read the same API from
+//! `schemas/api.manifest.json`. This crate is a user of the toolkit like any
+//! other: the generic model lives in `resource-model`, which names neither.
 
-extern crate self as contact_schema;
-
+pub mod account;
 pub mod contact;
-pub mod json_schema;
-pub mod model;
-pub mod problem;
 
+pub use account::Account;
 pub use contact::{Contact, SourceType};
-pub use contact_derive::{Resource, ResourceEnum};
-pub use model::{Resource, ResourceEnum, ResourceModel};
+pub use resource_model::{Resource, ResourceEnum};
 
-/// Re-exports used by the code `contact-derive` emits; not a public API.
-#[doc(hidden)]
-pub mod __private {
-    pub use serde_json;
+/// The CRM API: the Contact and the Account, in this order (their docs
+/// pages, OpenAPI tags and SDK namespaces follow it).
+pub fn api() -> resource_model::ApiModel {
+    resource_model::ApiModel::new(
+        "crm",
+        "CRM API",
+        "Contacts and the accounts they belong to, scoped by tenant and app.",
+    )
+    .resource::<Contact>()
+    .resource::<Account>()
 }

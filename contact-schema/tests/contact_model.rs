@@ -1,7 +1,8 @@
 //! The Contact model says what CONTRACT.md says, and agrees with serde and schemars.
 
-use contact_schema::model::{Computed, FieldType, Filter, Format, Reference, Stamp, Writer};
-use contact_schema::{Contact, Resource, ResourceModel, SourceType};
+use contact_schema::{Contact, Resource, SourceType};
+use resource_model::ResourceModel;
+use resource_model::{Computed, FieldType, Filter, Format, Reference, Stamp, Writer};
 use serde_json::json;
 
 /// The seed's 32 fields, in its order (its unnamed row is `email`).
@@ -210,7 +211,7 @@ fn resource_identity() {
     assert_eq!(m.item_path(), "/api/v1/crm/contacts/{id}");
     assert_eq!(m.sdk_namespace, "customer.contacts");
     assert_eq!(
-        m.sdk_call(contact_schema::model::Operation::List),
+        m.sdk_call(resource_model::Operation::List),
         "client.customer.contacts.list"
     );
     assert_eq!(
@@ -238,6 +239,7 @@ fn a_broken_manifest_is_reported_rule_by_rule() {
         .writer = Writer::Client {
         default: Some(json!("carrier-pigeon")),
         computed: None,
+        required: false,
     };
     let errors = m.validate().unwrap_err();
     let text: Vec<String> = errors.iter().map(ToString::to_string).collect();

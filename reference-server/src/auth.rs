@@ -97,7 +97,7 @@ impl Verifier {
         let mut values = headers.get_all(header::AUTHORIZATION).iter();
         let value = values
             .next()
-            .ok_or_else(|| Problem::unauthorized(contact_schema::problem::MISSING_AUTHORIZATION))?;
+            .ok_or_else(|| Problem::unauthorized(resource_model::problem::MISSING_AUTHORIZATION))?;
         if values.next().is_some() {
             return Err(Problem::unauthorized("More than one Authorization header."));
         }

@@ -10,19 +10,20 @@ use crate::json;
 use crate::problem::{FieldError, Problem};
 use crate::store::{ListQuery, Record, Scope, StoreError};
 use crate::time;
-use crate::validate::{BodyKind, Valid, check_json_limits};
 use axum::Extension;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use contact_schema::model::{Computed, FieldType, Filter, Reference, Stamp, Writer};
+use resource_model::rules::{BodyKind, Valid};
+use resource_model::write::{self, Actor, WriteKind};
+use resource_model::{Computed, Filter, Reference, Stamp};
 use serde_json::{Map, Value};
 
 /// How long a client may take to send its body once its headers are in.
 pub const BODY_TIMEOUT: std::time::Duration =
-    std::time::Duration::from_secs(contact_schema::problem::BODY_TIMEOUT_SECS);
+    std::time::Duration::from_secs(resource_model::problem::BODY_TIMEOUT_SECS);
 /// How often an unconditional write retries when another write got there first.
 const MAX_RETRIES: usize = 1000;
 
@@ -61,7 +62,7 @@ fn store_error(state: &AppState, e: StoreError) -> Problem {
 
 /// The 409 detail for a broken uniqueness rule on `field`, from the model.
 fn unique_detail(state: &AppState, field: Option<&str>) -> String {
-    contact_schema::problem::unique(&state.model, field)
+    resource_model::problem::unique(&state.model, field)
 }
 
 /// Reads the body: 413 over the limit, 400 when it cannot be read (broken
@@ -79,7 +80,7 @@ async fn read_object(
             Ok(Err(e)) if is_length_limit(&e) => {
                 return Err(Problem::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    contact_schema::problem::too_large(max as u32),
+                    resource_model::problem::too_large(max as u32),
                 ));
             }
             Ok(Err(_)) => {
@@ -90,7 +91,7 @@ async fn read_object(
             Err(_) => {
                 return Err(Problem::new(
                     StatusCode::REQUEST_TIMEOUT,
-                    contact_schema::problem::body_timeout(BODY_TIMEOUT.as_secs()),
+                    resource_model::problem::body_timeout(BODY_TIMEOUT.as_secs()),
                 ));
             }
         };
@@ -110,7 +111,7 @@ async fn read_object(
     ) {
         return Err(Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            contact_schema::problem::UNSUPPORTED_MEDIA_TYPE,
+            resource_model::problem::UNSUPPORTED_MEDIA_TYPE,
         ));
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -139,8 +140,9 @@ fn is_length_limit(e: &axum::Error) -> bool {
 
 fn validate(state: &AppState, body: &Map<String, Value>, kind: BodyKind) -> Result<Valid> {
     state
-        .rules
-        .validate(
+        .model
+        .rules()
+        .validate_body(
             &state.model,
             body,
             kind,
@@ -155,30 +157,8 @@ fn validate(state: &AppState, body: &Map<String, Value>, kind: BodyKind) -> Resu
 }
 
 /// The response body: null fields left out unless always present.
-fn render<'a>(state: &'a AppState, record: &'a Record) -> Rendered<'a> {
-    Rendered { state, record }
-}
-
-/// A record as the response shows it, in field order, null fields left out
-/// unless always present; serialised straight from the record.
-struct Rendered<'a> {
-    state: &'a AppState,
-    record: &'a Record,
-}
-
-impl serde::Serialize for Rendered<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(None)?;
-        for f in &self.state.model.fields {
-            match self.record.get(&f.name) {
-                Some(v) if !v.is_null() => map.serialize_entry(&f.name, v)?,
-                _ if f.always_present => map.serialize_entry(&f.name, &Value::Null)?,
-                _ => {}
-            }
-        }
-        map.end()
-    }
+fn render<'a>(state: &'a AppState, record: &'a Record) -> write::Rendered<'a> {
+    write::render(&state.model, record)
 }
 
 fn version_of(state: &AppState, record: &Record) -> i64 {
@@ -209,44 +189,24 @@ fn with_item(state: &AppState, status: StatusCode, record: &Record) -> Response 
     res
 }
 
+/// The caller as the model's write semantics see it.
+fn actor(caller: &Caller) -> Actor<'_> {
+    Actor {
+        sub: &caller.sub,
+        tenant_id: &caller.tenant_id,
+        app_id: caller.app_id.as_deref(),
+    }
+}
+
 /// Applies the model's stamps for a write by `caller` at `now`.
-fn stamp_write(
-    state: &AppState,
-    record: &mut Record,
-    caller: &Caller,
-    now: &str,
-    create: bool,
-    delete: bool,
-) {
-    for f in &state.model.fields {
-        let Writer::Server { stamp } = f.writer else {
-            continue;
-        };
-        let v = match stamp {
-            Stamp::UpdatedAt => Value::from(now),
-            Stamp::UpdatedBy => Value::from(caller.sub.clone()),
-            Stamp::SchemaVersion => Value::from(state.model.schema_version),
-            Stamp::Version => {
-                let current = record.get(&f.name).and_then(Value::as_i64).unwrap_or(0);
-                if create {
-                    Value::from(1)
-                } else if fault!(state, VersionNotIncremented) {
-                    Value::from(current)
-                } else {
-                    Value::from(current + 1)
-                }
-            }
-            Stamp::DeletedFlag if delete => Value::from(true),
-            Stamp::DeletedAt if delete => Value::from(now),
-            Stamp::DeletedBy if delete => Value::from(caller.sub.clone()),
-            Stamp::DeletedFlag if create => Value::from(false),
-            Stamp::Tenant if create => Value::from(caller.tenant_id.clone()),
-            Stamp::App if create => caller.app_id.clone().map_or(Value::Null, Value::from),
-            Stamp::CreatedAt if create => Value::from(now),
-            Stamp::CreatedBy if create => Value::from(caller.sub.clone()),
-            _ => continue,
-        };
-        record.insert(f.name.clone(), v);
+fn stamp_write(state: &AppState, record: &mut Record, caller: &Caller, now: &str, kind: WriteKind) {
+    let version = version_of(state, record);
+    write::stamp(&state.model, record, &actor(caller), now, kind);
+    if kind != WriteKind::Create
+        && fault!(state, VersionNotIncremented)
+        && let Some(f) = state.model.version_field()
+    {
+        record.insert(f.name.clone(), Value::from(version));
     }
 }
 
@@ -255,58 +215,37 @@ fn fill_in(
     state: &AppState,
     record: &mut Record,
     body: &Map<String, Value>,
-    was_opted: &Map<String, Value>,
+    before: &Record,
     now: &str,
 ) {
-    for f in state.model.client_fields() {
-        if let Some(d) = f.default()
-            && record.get(&f.name).is_none_or(Value::is_null)
-        {
-            record.insert(f.name.clone(), d.clone());
-        }
-    }
-    for f in state.model.client_fields() {
-        match f.computed() {
-            Some(Computed::JoinWhenBlank { from, separator })
-                if !fault!(state, DisplayNameNotComputed) =>
-            {
-                let blank = record
-                    .get(&f.name)
-                    .and_then(Value::as_str)
-                    .is_none_or(|s| s.trim().is_empty());
-                if blank {
-                    let parts: Vec<&str> = from
-                        .iter()
-                        .filter_map(|s| record.get(s).and_then(Value::as_str))
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .collect();
-                    let v = if parts.is_empty() {
-                        Value::Null
-                    } else {
-                        Value::from(parts.join(separator))
-                    };
-                    record.insert(f.name.clone(), v);
-                }
-            }
-            Some(Computed::StampWhenTrue { flag }) => {
-                let now_true = record.get(flag).and_then(Value::as_bool) == Some(true);
-                let was_true = was_opted.get(flag).and_then(Value::as_bool) == Some(true);
-                if now_true && !was_true && !body.contains_key(&f.name) {
-                    record.insert(f.name.clone(), Value::from(now));
-                }
-            }
-            _ => {}
-        }
+    let kept: Vec<(String, Value)> = if fault!(state, DisplayNameNotComputed) {
+        state
+            .model
+            .client_fields()
+            .filter(|f| matches!(f.computed(), Some(Computed::JoinWhenBlank { .. })))
+            .map(|f| {
+                (
+                    f.name.clone(),
+                    record.get(&f.name).cloned().unwrap_or(Value::Null),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    write::fill_in(&state.model, record, body, before, now);
+    for (name, v) in kept {
+        record.insert(name, v);
     }
 }
 
 /// The item with `id` visible in `scope`, soft-deleted or not. An id that
 /// cannot name an item (wrong format, U+0000) is looked up nowhere: 404.
 async fn lookup(state: &AppState, scope: &Scope, id: &str) -> Result<Option<Record>> {
-    let id_field = state.model.stamp(Stamp::Id).expect("a model has an id");
+    let id_field = state.model.id_field();
     if state
-        .rules
+        .model
+        .rules()
         .check(&state.model, id_field, &Value::from(id))
         .is_err()
     {
@@ -401,15 +340,8 @@ async fn create_inner(
     let valid = validate(state, &body, BodyKind::Create)?;
     let now_t = time::now_after(None);
     let now = time::canonical(now_t);
-    let mut record: Record = state
-        .model
-        .fields
-        .iter()
-        .map(|f| (f.name.clone(), Value::Null))
-        .collect();
-    for (k, v) in &valid.fields {
-        record.insert(k.clone(), v.clone());
-    }
+    let mut record = write::blank(&state.model);
+    write::apply(&state.model, &mut record, &valid.fields).map_err(Problem::invalid)?;
     let tenant_field = state.model.stamp(Stamp::Tenant).map(|f| f.name.as_str());
     if fault!(state, TenantFromBody)
         && let Some(t) = tenant_field
@@ -420,15 +352,14 @@ async fn create_inner(
             tenant_id: t.to_owned(),
             ..caller.clone()
         };
-        stamp_write(state, &mut record, &c, &now, true, false);
+        stamp_write(state, &mut record, &c, &now, WriteKind::Create);
     } else {
-        stamp_write(state, &mut record, caller, &now, true, false);
+        stamp_write(state, &mut record, caller, &now, WriteKind::Create);
     }
-    let id_field = state.model.stamp(Stamp::Id).expect("id");
-    let ulid = ulid::Ulid::from_datetime(now_t.into());
+    let id_field = state.model.id_field();
     record.insert(
         id_field.name.clone(),
-        Value::from(format!("{}_{}", state.model.id_prefix, ulid)),
+        Value::from(write::new_id(&state.model, now_t)),
     );
     fill_in(state, &mut record, &valid.fields, &Map::new(), &now);
     check_references(state, caller, &valid.fields, &record, None).await?;
@@ -540,29 +471,8 @@ async fn update_inner(
                     )));
                 }
                 let mut record = current.clone();
-                let mut errors = Vec::new();
-                for (k, v) in &valid.fields {
-                    let field = state.model.field(k).expect("validated");
-                    let merged = match (field.ty == FieldType::JsonObject, record.get(k), v) {
-                        (true, Some(Value::Object(old)), Value::Object(patch)) => {
-                            let merged = merge(Value::Object(old.clone()), patch);
-                            if let Err(m) = check_json_limits(field, &merged) {
-                                errors.push(FieldError {
-                                    field: k.clone(),
-                                    message: format!("after the merge, {m}"),
-                                });
-                            }
-                            merged
-                        }
-                        (true, _, Value::Object(patch)) => merge(Value::Object(Map::new()), patch),
-                        _ => v.clone(),
-                    };
-                    record.insert(k.clone(), merged);
-                }
-                if !errors.is_empty() {
-                    return Err(Problem::invalid(errors));
-                }
-                stamp_write(state, &mut record, caller, &now, false, false);
+                write::apply(&state.model, &mut record, &valid.fields).map_err(Problem::invalid)?;
+                stamp_write(state, &mut record, caller, &now, WriteKind::Update);
                 fill_in(state, &mut record, &valid.fields, &current, &now);
                 check_references(state, caller, &valid.fields, &record, Some(id)).await?;
                 Ok(record)
@@ -635,29 +545,6 @@ where
     Err(Problem::conflict("Too many concurrent writes; try again."))
 }
 
-/// RFC 7396 merge of `patch` into `target`.
-fn merge(target: Value, patch: &Map<String, Value>) -> Value {
-    let mut out = match target {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    };
-    for (k, v) in patch {
-        match v {
-            Value::Null => {
-                out.remove(k);
-            }
-            Value::Object(p) => {
-                let old = out.remove(k).unwrap_or(Value::Null);
-                out.insert(k.clone(), merge(old, p));
-            }
-            other => {
-                out.insert(k.clone(), other.clone());
-            }
-        }
-    }
-    Value::Object(out)
-}
-
 /// `DELETE {path}/{id}`: a soft delete.
 pub async fn delete(
     State(state): State<AppState>,
@@ -685,7 +572,7 @@ async fn delete_inner(
         headers,
         Op::Delete,
         |mut record, _, now| async move {
-            stamp_write(state, &mut record, caller, &now, false, true);
+            stamp_write(state, &mut record, caller, &now, WriteKind::Delete);
             Ok(record)
         },
     )
@@ -737,7 +624,7 @@ async fn list_inner(state: &AppState, caller: &Caller, raw: &str) -> Result<Resp
         let n: u64 = limit.parse().unwrap_or(u64::MAX);
         if n == 0 {
             return Err(Problem::bad_request(
-                contact_schema::problem::LIMIT_AT_LEAST_ONE,
+                resource_model::problem::LIMIT_AT_LEAST_ONE,
             ));
         }
         q.limit = n.min(u64::from(api.max_page_size)) as u32;
@@ -763,7 +650,8 @@ async fn list_inner(state: &AppState, caller: &Caller, raw: &str) -> Result<Resp
             if how == Filter::Exact
                 && field.format.is_some()
                 && state
-                    .rules
+                    .model
+                    .rules()
                     .check(&state.model, field, &Value::from(v))
                     .is_err()
             {
@@ -811,7 +699,7 @@ async fn list_inner(state: &AppState, caller: &Caller, raw: &str) -> Result<Resp
     /// One page of a list, as sent.
     #[derive(serde::Serialize)]
     struct Page<'a> {
-        data: Vec<Rendered<'a>>,
+        data: Vec<write::Rendered<'a>>,
         next_cursor: Value,
     }
     let page = Page {
@@ -828,21 +716,21 @@ fn serde_urlencoded_pairs(raw: &str) -> Result<Vec<(String, String)>> {
         .collect())
 }
 
-/// Any path outside the resource: 404.
-pub async fn not_found(State(state): State<AppState>) -> Response {
-    state.problem(Problem::new(StatusCode::NOT_FOUND, "No such resource."))
+/// Any path outside every resource: 404.
+pub async fn not_found(shared: crate::Shared) -> Response {
+    shared.problem(Problem::new(StatusCode::NOT_FOUND, "No such resource."))
 }
 
 /// A method the collection does not allow: 405.
 pub async fn collection_method_not_allowed(State(state): State<AppState>) -> Response {
     state.problem(Problem::method_not_allowed(
-        contact_schema::problem::COLLECTION_METHODS,
+        resource_model::problem::COLLECTION_METHODS,
     ))
 }
 
 /// A method an item does not allow: 405.
 pub async fn item_method_not_allowed(State(state): State<AppState>) -> Response {
     state.problem(Problem::method_not_allowed(
-        contact_schema::problem::ITEM_METHODS,
+        resource_model::problem::ITEM_METHODS,
     ))
 }

@@ -1,12 +1,18 @@
-//! The reference server: CONTRACT.md, executable, on SQLite or PostgreSQL.
+//! The reference server: CONTRACT.md, executable, for every resource of any
+//! API, on SQLite or PostgreSQL.
 //!
-//! Everything resource-specific comes from the resource model (`Contact::model()`):
-//! validation, stamping, defaults, computed fields, scoping, filters and the
-//! SQL columns. The schema is the generated migrations of `schemas/migrations/`.
+//! Everything resource-specific comes from the validated API
+//! ([`resource_model::ValidApi`]): validation, stamping, defaults, computed
+//! fields, scoping, filters and the SQL columns, through the model's one
+//! home of write semantics ([`resource_model::write`]). The schema is the
+//! API's generated migrations. It names no concrete resource.
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
-//! let server = reference_server::start(reference_server::Config::in_memory("secret")).await?;
+//! use reference_server::{Config, migrations::Migrations};
+//! let schemas = std::path::Path::new("schemas");
+//! let api = reference_server::read_api(schemas)?;
+//! let server = reference_server::start(Config::in_memory(api, Migrations::from_dir(schemas)?, "secret")).await?;
 //! println!("listening on {}", server.addr());
 //! server.shutdown().await;
 //! # Ok(()) }
@@ -24,20 +30,19 @@ pub mod problem;
 pub mod serve;
 pub mod store;
 pub mod time;
-pub mod validate;
 
 use crate::auth::Verifier;
 use crate::cursor::CursorKey;
 use crate::fault::fault;
+use crate::migrations::Migrations;
 use crate::problem::Problem;
-use crate::store::Store;
-use crate::validate::Rules;
+use crate::store::{Database, Store};
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use contact_schema::{Contact, Resource, ResourceModel};
+use resource_model::{ApiModel, ValidApi, ValidModel};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -63,19 +68,28 @@ pub struct Config {
     /// Client connections held at once; `None`: the open-files limit less a
     /// reserve ([`serve::connection_cap`]).
     pub max_client_connections: Option<usize>,
-    /// The resource to serve; `None`: the Contact. (Tests of schema
-    /// evolution serve earlier and later states of a model.)
-    pub model: Option<ResourceModel>,
-    /// The migrations to apply; `None`: the embedded `schemas/migrations/`.
-    pub migrations: Option<Vec<migrations::MigrationFile>>,
+    /// The API to serve, every resource of it.
+    pub api: ValidApi,
+    /// The API's migrations (`<schemas>/migrations/`), applied at start.
+    pub migrations: Migrations,
     /// The contract violation to switch on.
     #[cfg(feature = "faults")]
     pub fault: Option<fault::Fault>,
 }
 
 impl Config {
-    /// An in-memory SQLite server on a free loopback port, HS256 with `secret`.
-    pub fn in_memory(secret: &str) -> Self {
+    /// An in-memory SQLite server of the API in a generated tree (its
+    /// `api.manifest.json` and `migrations/`) on a free loopback port, HS256 with `secret`.
+    pub fn from_schemas(schemas: &std::path::Path, secret: &str) -> anyhow::Result<Self> {
+        Ok(Config::in_memory(
+            read_api(schemas)?,
+            Migrations::from_dir(schemas)?,
+            secret,
+        ))
+    }
+
+    /// An in-memory SQLite server of `api` on a free loopback port, HS256 with `secret`.
+    pub fn in_memory(api: ValidApi, migrations: Migrations, secret: &str) -> Self {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             jwt_secret: Some(secret.as_bytes().to_vec()),
@@ -84,26 +98,73 @@ impl Config {
             max_connections: 8,
             get_batch_runners: store::GET_RUNNERS,
             max_client_connections: None,
-            model: None,
-            migrations: None,
+            api,
+            migrations,
             #[cfg(feature = "faults")]
             fault: None,
         }
     }
 }
 
-/// What every handler shares.
+/// Why an API could not be read from a schemas folder.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The manifest could not be read.
+    #[error("cannot read {path}: {source} (generate it with your codegen command)")]
+    Read {
+        /// The manifest.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The manifest is not an API's.
+    #[error("{path}: {message}")]
+    Parse {
+        /// The manifest.
+        path: std::path::PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The API breaks a rule.
+    #[error("{path}: the API is invalid: {}", .problems.join("; "))]
+    Invalid {
+        /// The manifest.
+        path: std::path::PathBuf,
+        /// Every broken rule.
+        problems: Vec<String>,
+    },
+}
+
+/// The manifest's name in a schemas folder.
+pub const MANIFEST: &str = "api.manifest.json";
+
+/// Reads and validates the API of a schemas folder (`<schemas>/api.manifest.json`).
+pub fn read_api(schemas: &std::path::Path) -> Result<ValidApi, ApiError> {
+    let path = schemas.join(MANIFEST);
+    let text = std::fs::read_to_string(&path).map_err(|source| ApiError::Read {
+        path: path.clone(),
+        source,
+    })?;
+    let api = ApiModel::from_manifest(&text).map_err(|message| ApiError::Parse {
+        path: path.clone(),
+        message,
+    })?;
+    ValidApi::new(api).map_err(|errors| ApiError::Invalid {
+        path,
+        problems: errors.into_iter().map(|e| e.0).collect(),
+    })
+}
+
+/// What every handler of one resource shares.
 #[derive(Clone)]
 pub struct AppState {
-    /// The resource model.
-    pub model: Arc<ResourceModel>,
-    /// The compiled validation rules of the model.
-    pub rules: Arc<Rules>,
-    /// The table.
+    /// The resource's validated model (its value rules compiled).
+    pub model: Arc<ValidModel>,
+    /// Its table.
     pub store: Store,
-    /// The token checker.
+    /// The token checker, shared by every resource.
     pub verifier: Verifier,
-    /// The cursor signer.
+    /// The cursor signer, shared by every resource.
     pub cursors: CursorKey,
     /// The switched-on violation.
     #[cfg(feature = "faults")]
@@ -111,57 +172,94 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Builds the state: connects, migrates, compiles the rules.
-    pub async fn new(config: &Config) -> anyhow::Result<Self> {
-        let model = Arc::new(config.model.clone().unwrap_or_else(Contact::model));
-        let rules = Arc::new(Rules::new(&model)?);
-        let verifier = Verifier::new(
-            config.jwt_secret.as_deref(),
-            config.jwt_public_key.as_deref(),
-        )?;
-        let store = Store::connect(
-            &config.database_url,
-            model.clone(),
-            config.max_connections,
-            config.get_batch_runners,
-            config.migrations.clone(),
-        )
-        .await?;
-        Ok(AppState {
-            model,
-            rules,
-            store,
-            verifier,
-            cursors: CursorKey::new(None),
-            #[cfg(feature = "faults")]
-            fault: config.fault,
-        })
-    }
-
     /// The response for a problem (plain text under the `plain_text_errors` fault).
     pub fn problem(&self, p: Problem) -> Response {
-        if fault!(self, PlainTextErrors) {
-            return (p.status(), p.detail).into_response();
-        }
-        p.into_response()
+        respond(fault!(self, PlainTextErrors), p)
     }
 }
 
-async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let check_exp = !fault!(state, AcceptExpiredTokens);
-    match state.verifier.caller_checked(req.headers(), check_exp) {
+/// What the routes outside every resource share: authentication and the 404 of unknown paths.
+#[derive(Clone)]
+pub struct Shared {
+    /// The token checker.
+    pub verifier: Verifier,
+    /// The switched-on violation.
+    #[cfg(feature = "faults")]
+    pub fault: Option<fault::Fault>,
+}
+
+impl Shared {
+    /// The response for a problem (plain text under the `plain_text_errors` fault).
+    pub fn problem(&self, p: Problem) -> Response {
+        respond(fault!(self, PlainTextErrors), p)
+    }
+}
+
+/// The problem as problem+json, or as plain text when `plain`.
+fn respond(plain: bool, p: Problem) -> Response {
+    if plain {
+        return (p.status(), p.detail).into_response();
+    }
+    p.into_response()
+}
+
+/// Connects, migrates and builds each resource's state.
+pub async fn states(config: &Config) -> anyhow::Result<(Shared, Vec<AppState>)> {
+    let verifier = Verifier::new(
+        config.jwt_secret.as_deref(),
+        config.jwt_public_key.as_deref(),
+    )?;
+    let db = Database::connect(
+        &config.database_url,
+        config.max_connections,
+        &config.migrations,
+    )
+    .await?;
+    let cursors = CursorKey::new(None);
+    let states = config
+        .api
+        .resources()
+        .iter()
+        .map(|model| {
+            let model = Arc::new(model.clone());
+            AppState {
+                store: Store::new(&db, model.clone(), config.get_batch_runners),
+                model,
+                verifier: verifier.clone(),
+                cursors: cursors.clone(),
+                #[cfg(feature = "faults")]
+                fault: config.fault,
+            }
+        })
+        .collect::<Vec<AppState>>();
+    for state in &states {
+        state.store.verify().await?;
+    }
+    Ok((
+        Shared {
+            verifier,
+            #[cfg(feature = "faults")]
+            fault: config.fault,
+        },
+        states,
+    ))
+}
+
+async fn authenticate(State(shared): State<Shared>, mut req: Request, next: Next) -> Response {
+    let check_exp = !fault!(shared, AcceptExpiredTokens);
+    match shared.verifier.caller_checked(req.headers(), check_exp) {
         Ok(caller) => {
             req.extensions_mut().insert(caller);
             // HEAD runs the GET handler; axum's router then drops the body
             // after setting `Content-Length` to the length GET sends.
             next.run(req).await
         }
-        Err(p) => state.problem(p),
+        Err(p) => shared.problem(p),
     }
 }
 
-/// The router of the contract's routes over `state`.
-pub fn router(state: AppState) -> Router {
+/// The routes of one resource over its state.
+fn resource_router(state: AppState) -> Router {
     let collection = state.model.path.clone();
     let item = format!("{collection}/{{id}}");
     Router::new()
@@ -178,9 +276,19 @@ pub fn router(state: AppState) -> Router {
                 .delete(handlers::delete)
                 .fallback(handlers::item_method_not_allowed),
         )
-        .fallback(handlers::not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .with_state(state)
+}
+
+/// The router of every resource's routes; any other path is a 404, and
+/// every request is authenticated first (401 before the route's 404/405).
+pub fn router(shared: Shared, states: Vec<AppState>) -> Router {
+    let mut app = Router::new();
+    for state in states {
+        app = app.merge(resource_router(state));
+    }
+    let outside = shared.clone();
+    app.fallback(move || handlers::not_found(outside.clone()))
+        .layer(middleware::from_fn_with_state(shared, authenticate))
 }
 
 /// A running server.
@@ -219,11 +327,11 @@ impl Server {
 
 /// Starts the server in this process: migrate, bind, serve in the background.
 pub async fn start(config: Config) -> anyhow::Result<Server> {
-    let state = AppState::new(&config).await?;
+    let (shared, states) = states(&config).await?;
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = router(state);
+    let app = router(shared, states);
     let cap = config
         .max_client_connections
         .unwrap_or_else(serve::connection_cap);

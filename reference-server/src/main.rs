@@ -1,15 +1,26 @@
-//! `reference-server`: serves CONTRACT.md for contacts on SQLite or PostgreSQL.
+//! `reference-server`: serves CONTRACT.md for every resource of an API, on
+//! SQLite or PostgreSQL, from the API's generated tree (`--schemas`: its
+//! `api.manifest.json` and `migrations/`). No code of the API's is needed.
 
 use anyhow::Context;
 use clap::Parser;
 use reference_server::Config;
+use reference_server::migrations::Migrations;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-/// The reference implementation of the Contact HTTP contract.
+/// The reference implementation of the HTTP contract, for every resource of the API in --schemas.
 #[derive(Parser)]
 #[command(name = "reference-server", version)]
 struct Cli {
+    /// The API's generated tree: its `api.manifest.json` and `migrations/` (as codegen writes them).
+    #[arg(
+        long,
+        env = "REFERENCE_SCHEMAS",
+        value_name = "DIR",
+        default_value = "schemas"
+    )]
+    schemas: PathBuf,
     /// The address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -73,6 +84,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         ),
         None => None,
     };
+    let api = reference_server::read_api(&cli.schemas).context("--schemas")?;
+    let migrations = Migrations::from_dir(&cli.schemas).context("--schemas")?;
     let config = Config {
         listen: cli.listen,
         jwt_secret: cli.jwt_secret.map(String::into_bytes),
@@ -81,8 +94,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         max_connections: cli.max_connections,
         get_batch_runners: cli.get_batch_runners as usize,
         max_client_connections: None,
-        model: None,
-        migrations: None,
+        api,
+        migrations,
         #[cfg(feature = "faults")]
         fault: cli.fault,
     };

@@ -4,19 +4,12 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use contact_schema::problem as words;
+use resource_model::problem as words;
 
 /// The `Retry-After` of a 503, in seconds.
 pub const RETRY_AFTER: u32 = words::RETRY_AFTER;
 
-/// One offending field of a 422.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldError {
-    /// The top-level field name.
-    pub field: String,
-    /// What is wrong with it.
-    pub message: String,
-}
+pub use resource_model::rules::FieldError;
 
 /// A problem response.
 #[derive(Debug, Clone, Serialize)]
@@ -69,7 +62,7 @@ impl Problem {
 
     /// 404 for an item of the resource named `name`, the same for "never
     /// existed" and "not yours".
-    pub fn not_found(model: &contact_schema::ResourceModel) -> Self {
+    pub fn not_found(model: &resource_model::ResourceModel) -> Self {
         Problem::new(StatusCode::NOT_FOUND, words::not_found(model))
     }
 

@@ -1,19 +1,19 @@
-//! Storage: the contacts table (from the generated migrations) on SQLite or
-//! PostgreSQL through sqlx's `Any` driver. Columns, types and scoping come
-//! from the resource model; a row travels as a JSON object keyed by field name.
+//! Storage: one [`Database`] (SQLite or PostgreSQL through sqlx's `Any`
+//! driver, its schema from the API's generated migrations) and a [`Store`]
+//! per resource's table. Columns, types and scoping come from the resource
+//! model; a row travels as a JSON object keyed by field name.
 
 use crate::batch::{Batcher, Fetch};
 use crate::migrations;
 use crate::pool::{Lease, NetPool};
-use contact_schema::ResourceModel;
-use contact_schema::model::{Field, FieldType, Filter, Stamp};
+use resource_model::{Field, FieldType, Filter, Stamp, ValidModel};
 use serde_json::{Map, Value};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// A contact as stored: every field, null where unset.
+/// An item as stored: every field, null where unset.
 pub type Record = Map<String, Value>;
 
 /// The database behind a store.
@@ -63,6 +63,18 @@ pub enum StoreError {
     /// Migrating the schema failed.
     #[error("applying the migrations failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The migrations did not create the table or columns a resource needs.
+    #[error(
+        "the migrations do not match the manifest: the {resource} needs table `{table}` with a column for each of its fields ({message})"
+    )]
+    Schema {
+        /// The resource's name.
+        resource: String,
+        /// Its table.
+        table: String,
+        /// The database's message.
+        message: String,
+    },
     /// Any other database error.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -90,15 +102,25 @@ pub struct ListQuery {
     pub after: Option<(String, String)>,
 }
 
-/// The contacts table.
+/// The database every resource's table lives in, migrated; cheap to clone.
+#[derive(Clone)]
+pub struct Database {
+    db: Db,
+    dialect: Dialect,
+    max_connections: u32,
+    /// SQLite has one writer at a time, whatever the table; queueing writes
+    /// here instead of in SQLite's busy handler (which sleeps and retries)
+    /// keeps latency flat.
+    write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
+}
+
+/// One resource's table.
 #[derive(Clone)]
 pub struct Store {
     db: Db,
     dialect: Dialect,
-    model: Arc<ResourceModel>,
+    model: Arc<ValidModel>,
     select: Arc<str>,
-    /// SQLite has one writer at a time; queueing writes here instead of in
-    /// SQLite's busy handler (which sleeps and retries) keeps latency flat.
     write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
     /// PostgreSQL: concurrent gets by id share one query ([`crate::batch`]).
     batcher: Option<Batcher>,
@@ -122,16 +144,13 @@ struct Columns<'m> {
     version: Option<&'m str>,
 }
 
-impl Store {
+impl Database {
     /// Connects to `url` (`sqlite:…` or `postgres://…`) and applies the
-    /// migrations (`None`: the embedded ones of `schemas/migrations/`);
-    /// on PostgreSQL at most `get_batch_runners` batched get queries run at once.
+    /// migrations of its dialect from `migrations`, in version order.
     pub async fn connect(
         url: &str,
-        model: Arc<ResourceModel>,
         max_connections: u32,
-        get_batch_runners: usize,
-        migrations: Option<Vec<migrations::MigrationFile>>,
+        migrations: &migrations::Migrations,
     ) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let dialect = if url.starts_with("sqlite:") {
@@ -166,11 +185,7 @@ impl Store {
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect(url)
             .await?;
-        migrations::run(
-            &pool,
-            migrations.unwrap_or_else(|| migrations::files(dialect)),
-        )
-        .await?;
+        migrations::run(&pool, migrations.files(dialect)).await?;
         let db = match dialect {
             Dialect::Sqlite => Db::Sqlite(pool),
             Dialect::Postgres => {
@@ -178,20 +193,39 @@ impl Store {
                 Db::Net(NetPool::new(url, max_connections))
             }
         };
+        let write_lock =
+            (dialect == Dialect::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
+        Ok(Database {
+            db,
+            dialect,
+            max_connections,
+            write_lock,
+        })
+    }
+
+    /// The database kind.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+}
+
+impl Store {
+    /// The table of `model` in `db`; on PostgreSQL at most
+    /// `get_batch_runners` batched get queries of it run at once.
+    pub fn new(db: &Database, model: Arc<ValidModel>, get_batch_runners: usize) -> Self {
+        let dialect = db.dialect;
         let select = model
             .fields
             .iter()
             .map(|f| select_expr(dialect, f))
             .collect::<Vec<_>>()
             .join(", ");
-        let write_lock =
-            (dialect == Dialect::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
         let mut store = Store {
-            db,
+            db: db.db.clone(),
             dialect,
             model,
             select: select.into(),
-            write_lock,
+            write_lock: db.write_lock.clone(),
             batcher: None,
         };
         if dialect == Dialect::Postgres {
@@ -202,14 +236,42 @@ impl Store {
             });
             let c = store.columns();
             store.batcher = Some(Batcher::new(
-                get_batch_runners.clamp(1, max_connections.max(1) as usize),
+                get_batch_runners.clamp(1, db.max_connections.max(1) as usize),
                 fetch,
                 c.id,
                 c.tenant,
                 c.app,
             ));
         }
-        Ok(store)
+        store
+    }
+
+    /// Proves the table holds a column for each field of the model, so a
+    /// tree whose migrations and manifest disagree is refused at start
+    /// rather than failing requests.
+    pub async fn verify(&self) -> Result<(), StoreError> {
+        let sql = format!(
+            "SELECT {} FROM {} WHERE 1 = 0",
+            self.select, self.model.table
+        );
+        let result = deadline(async {
+            let mut conn = self.lease().await?;
+            let rows = sqlx::query(&sql).fetch_all(&mut *conn).await;
+            if rows.is_ok() {
+                conn.release();
+            }
+            rows.map(|_| ())
+        })
+        .await;
+        match result {
+            Ok(()) => Ok(()),
+            Err(sqlx::Error::Database(e)) => Err(StoreError::Schema {
+                resource: self.model.name.clone(),
+                table: self.model.table.clone(),
+                message: e.message().to_owned(),
+            }),
+            Err(e) => Err(self.classify(e)),
+        }
     }
 
     /// PostgreSQL: every record whose id is in `ids`, whoever's it is (the
@@ -249,10 +311,10 @@ impl Store {
         let m = &self.model;
         let name = |s| m.stamp(s).map(|f| f.name.as_str());
         Columns {
-            id: name(Stamp::Id).expect("validated model has an id"),
-            tenant: name(Stamp::Tenant).unwrap_or("tenant_id"),
+            id: &self.model.id_field().name,
+            tenant: &self.model.tenant_field().name,
             app: name(Stamp::App),
-            created_at: name(Stamp::CreatedAt).unwrap_or("created_at"),
+            created_at: &self.model.created_at_field().name,
             deleted: name(Stamp::DeletedFlag),
             version: name(Stamp::Version),
         }
@@ -277,6 +339,7 @@ impl Store {
         let p = self.ph(n);
         match (self.dialect, &f.ty) {
             (Dialect::Postgres, FieldType::DateTime) => format!("{p}::timestamptz"),
+            (Dialect::Postgres, FieldType::Date) => format!("{p}::date"),
             (Dialect::Postgres, FieldType::JsonObject | FieldType::StringArray) => {
                 format!("{p}::jsonb")
             }
@@ -470,7 +533,7 @@ impl Store {
             binds.push(Value::String(value.clone()));
             n += 1;
         }
-        let created = self.model.field(c.created_at).expect("created_at field");
+        let created = self.model.created_at_field();
         if let Some((at, id)) = &query.after {
             let (p1, p2, p3) = (
                 self.value_ph(created, n),
@@ -571,6 +634,7 @@ impl Store {
 fn select_expr(d: Dialect, f: &Field) -> String {
     let c = &f.name;
     match (d, &f.ty) {
+        (Dialect::Postgres, FieldType::Date) => format!("to_char({c}, 'YYYY-MM-DD') AS {c}"),
         (Dialect::Postgres, FieldType::DateTime) => {
             format!("to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS {c}")
         }

@@ -3,8 +3,8 @@
 
 use crate::problem::FieldError;
 use crate::time;
-use contact_schema::ResourceModel;
-use contact_schema::model::{Field, FieldType, Stamp};
+use resource_model::ResourceModel;
+use resource_model::{Field, FieldType, Stamp};
 use regex::Regex;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -37,7 +37,7 @@ impl Rules {
     pub fn new(model: &ResourceModel) -> Result<Self, regex::Error> {
         let mut formats = HashMap::new();
         let id_format = model
-            .stamp(contact_schema::model::Stamp::Id)
+            .stamp(resource_model::Stamp::Id)
             .and_then(|f| f.format.clone());
         for f in &model.fields {
             if let Some(format) = &f.format {
@@ -72,7 +72,7 @@ impl Rules {
             };
             let Some(field) = model.field(name) else {
                 if !allow_unknown {
-                    errors.push(err(contact_schema::problem::UNKNOWN_FIELD.into()));
+                    errors.push(err(resource_model::problem::UNKNOWN_FIELD.into()));
                 }
                 continue;
             };
@@ -131,7 +131,7 @@ impl Rules {
                     && !re.is_match(s)
                 {
                     return Err(match &f.format {
-                        Some(format) => contact_schema::problem::format_message(format),
+                        Some(format) => resource_model::problem::format_message(format),
                         None => "must be an id in the form of this resource's ids".into(),
                     });
                 }

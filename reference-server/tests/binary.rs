@@ -18,6 +18,10 @@ const PUBLIC: &str = concat!(
 
 fn fails_with(args: &[&str], expect: &[&str], secret_free: &[&str]) {
     let out = Command::new(BIN)
+        .env(
+            "REFERENCE_SCHEMAS",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas"),
+        )
         .args(args)
         .env_remove("REFERENCE_JWT_SECRET")
         .env_remove("DATABASE_URL")
@@ -85,9 +89,62 @@ fn startup_errors_are_one_line_and_name_the_problem() {
     );
 }
 
+/// A copy of the workspace's tree under a fresh directory, for breaking.
+fn tree_copy(name: &str) -> std::path::PathBuf {
+    let dir = tempfile_dir().join(name);
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas"))
+        .arg(&dir)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    dir
+}
+
+fn fails_on_tree(tree: &std::path::Path, expect: &[&str]) {
+    let out = Command::new(BIN)
+        .env("REFERENCE_SCHEMAS", tree)
+        .args(["--jwt-secret", "x", "--database-url", "sqlite::memory:"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    for e in expect {
+        assert!(err.contains(e), "expected {e:?} in {err}");
+    }
+}
+
+#[test]
+fn a_tree_that_cannot_be_served_is_refused_at_start_naming_what_is_wrong() {
+    fails_on_tree(
+        std::path::Path::new("/nonexistent/tree"),
+        &["/nonexistent/tree/api.manifest.json"],
+    );
+    // The manifest has the Account, the migrations never create its table.
+    let tree = tree_copy("no-accounts");
+    for dialect in ["postgres", "mysql", "sqlite"] {
+        std::fs::remove_file(tree.join(format!("migrations/{dialect}/0003_create_accounts.sql")))
+            .unwrap();
+    }
+    fails_on_tree(
+        &tree,
+        &["the Account needs table `accounts`", "no such table"],
+    );
+    // A manifest that is not one.
+    let tree = tree_copy("bad-manifest");
+    std::fs::write(tree.join("api.manifest.json"), "{\"resources\": 3}").unwrap();
+    fails_on_tree(&tree, &["api.manifest.json"]);
+}
+
 #[test]
 fn a_bad_flag_value_is_a_usage_error_naming_the_flag() {
     let out = Command::new(BIN)
+        .env(
+            "REFERENCE_SCHEMAS",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas"),
+        )
         .args(["--jwt-secret", "x", "--database-url", "sqlite::memory:"])
         .args(["--get-batch-runners", "0"])
         .output()
@@ -115,6 +172,10 @@ async fn the_binary_serves_with_a_file_database_and_stops_on_ctrl_c() {
     let port = free_port();
     let db = format!("sqlite:{}/contacts.db?mode=rwc", dir.display());
     let mut child = tokio::process::Command::new(BIN)
+        .env(
+            "REFERENCE_SCHEMAS",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas"),
+        )
         .args([
             "--listen",
             &format!("127.0.0.1:{port}"),
@@ -170,7 +231,11 @@ fn tempfile_dir() -> std::path::PathBuf {
 #[tokio::test]
 async fn rs256_tokens_verify_against_the_public_key() {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut config = reference_server::Config::in_memory("unused");
+    let mut config = reference_server::Config::from_schemas(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas")),
+        "unused",
+    )
+    .expect("the workspace's generated tree");
     config.jwt_secret = None;
     config.jwt_public_key = Some(std::fs::read(PUBLIC).unwrap());
     let server = reference_server::start(config).await.unwrap();

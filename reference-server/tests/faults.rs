@@ -172,7 +172,11 @@ async fn violated(fault: Fault, p: &Probe) -> bool {
 
 async fn probe_with(fault: Option<Fault>) -> (Probe, reference_server::Server) {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut config = Config::in_memory(common::SECRET);
+    let mut config = Config::from_schemas(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas")),
+        common::SECRET,
+    )
+    .expect("the workspace's generated tree");
     config.fault = fault;
     let server = start(config).await.unwrap();
     let probe = Probe {

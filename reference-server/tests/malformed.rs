@@ -11,7 +11,7 @@ use axum::http::{Request, StatusCode};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config as PropConfig, TestRunner};
-use reference_server::{AppState, router};
+use reference_server::router;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -292,8 +292,8 @@ async fn no_malformed_request_gets_a_5xx(backend: common::Backend) {
     let Some((config, db)) = common::database(backend).await else {
         return;
     };
-    let state = AppState::new(&config).await.unwrap();
-    let app = router(state);
+    let (shared, states) = reference_server::states(&config).await.unwrap();
+    let app = router(shared, states);
     let tenant = "fuzz-tenant";
     let good =
         common::token(json!({"sub": "fuzzer", "tenant_id": tenant, "exp": common::now() + 3600}));

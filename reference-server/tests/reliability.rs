@@ -28,6 +28,10 @@ fn spawn(prefix: &[&str], database_url: &str) -> (Child, String) {
         None => (BIN, Vec::new()),
     };
     let mut child = Command::new(program)
+        .env(
+            "REFERENCE_SCHEMAS",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas"),
+        )
         .args(args)
         .args([
             "--listen",

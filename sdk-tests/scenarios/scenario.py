@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
-from contacts_sdk import (
+from crm_sdk import (
     ApiError,
     Client,
     ConflictError,

@@ -42,9 +42,12 @@ impl Harness {
     /// Starts a reference server on a free loopback port, on an in-memory SQLite database.
     pub async fn start() -> Harness {
         let secret = format!("sdk-test-{}", rand::random::<u64>());
-        let server = reference_server::start(reference_server::Config::in_memory(&secret))
-            .await
-            .expect("the reference server starts");
+        let server = reference_server::start(
+            reference_server::Config::from_schemas(&schemas(), &secret)
+                .expect("the API's tree reads"),
+        )
+        .await
+        .expect("the reference server starts");
         Harness {
             server,
             secret,
@@ -254,6 +257,11 @@ pub fn workspace() -> PathBuf {
         .parent()
         .expect("sdk-tests lives in the workspace")
         .to_path_buf()
+}
+
+/// The workspace's generated tree, `schemas/`.
+pub fn schemas() -> PathBuf {
+    workspace().join("schemas")
 }
 
 /// The generated SDK of a language: `schemas/sdk/<language>`.

@@ -1,22 +1,26 @@
-//! Every SDK snippet on the generated docs page compiles with its own
+//! Every SDK snippet on the generated docs pages (one per resource) compiles with its own
 //! compiler: the Rust ones with this test (`build.rs` lifts them, as the page
 //! shows them, into the functions below), the TypeScript ones with
 //! `tsc --strict` and the Python ones with `mypy --strict`, each against the
 //! generated SDK, with the same harness as the README's examples.
 
-use contacts_sdk::{Client, ContactCreate, ContactUpdate, Error, ListParams, Patch};
+use crm_sdk::{Client, Error};
 use sdk_tests::{mypy, mypy_strict, run_ok, tsc, typescript_project, workspace};
 use tokio::process::Command;
 
 #[allow(unused_imports)]
 mod lifted {
     use super::*;
+    use crm_sdk::*;
     include!(concat!(env!("OUT_DIR"), "/docs_snippets.rs"));
 }
 
-/// The page's code blocks in `language` inside its SDK boxes, one per operation.
-fn snippets(language: &str) -> Vec<String> {
-    let md = std::fs::read_to_string(workspace().join("schemas/docs/contacts.md")).unwrap();
+/// The resources' pages.
+const PAGES: [&str; 2] = ["contacts", "accounts"];
+
+/// A page's code blocks in `language` inside its SDK boxes, one per operation.
+fn snippets(page: &str, language: &str) -> Vec<String> {
+    let md = std::fs::read_to_string(workspace().join(format!("schemas/docs/{page}.md"))).unwrap();
     md.split("<div class=\"sdk\">")
         .skip(1)
         .map(|group| {
@@ -32,8 +36,9 @@ fn snippets(language: &str) -> Vec<String> {
 }
 
 /// The page shows each snippet in HTML exactly as in Markdown.
-fn assert_in_html(code: &str) {
-    let html = std::fs::read_to_string(workspace().join("schemas/docs/contacts.html")).unwrap();
+fn assert_in_html(page: &str, code: &str) {
+    let html =
+        std::fs::read_to_string(workspace().join(format!("schemas/docs/{page}.html"))).unwrap();
     let escaped = code
         .replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -46,27 +51,29 @@ fn assert_in_html(code: &str) {
 
 #[test]
 fn the_rust_snippets_are_the_compiled_ones() {
-    let shown = snippets("rust");
-    assert_eq!(shown.len(), 5, "one per operation");
-    assert_eq!(lifted::CONTACTS_COUNT, shown.len());
-    let compiled = [
-        lifted::CONTACTS_1,
-        lifted::CONTACTS_2,
-        lifted::CONTACTS_3,
-        lifted::CONTACTS_4,
-        lifted::CONTACTS_5,
-    ];
-    for (code, compiled) in shown.iter().zip(compiled) {
-        assert_eq!(
-            code, compiled,
-            "the compiled snippet differs from the page's"
-        );
-        assert_in_html(code);
+    let lifted_pages: Vec<&str> = lifted::ALL.iter().map(|(p, _)| *p).collect();
+    for page in PAGES {
+        assert!(lifted_pages.contains(&page), "{page} was not lifted");
+    }
+    for (page, compiled) in lifted::ALL {
+        if *page == "index" {
+            assert!(compiled.is_empty(), "the index shows no snippet");
+            continue;
+        }
+        let shown = snippets(page, "rust");
+        assert_eq!(shown.len(), 5, "{page}: one per operation");
+        assert_eq!(compiled.len(), shown.len());
+        for (code, compiled) in shown.iter().zip(*compiled) {
+            assert_eq!(
+                code, compiled,
+                "{page}: the compiled snippet differs from the page's"
+            );
+            assert_in_html(page, code);
+        }
     }
     // The functions exist and take a client: they were compiled.
     let _ = lifted::contacts_1;
-    let _ = lifted::contacts_5;
-    let _: fn(ContactCreate, ContactUpdate, ListParams, Patch<String>) = |_, _, _, _| {};
+    let _ = lifted::accounts_5;
 }
 
 #[tokio::test]
@@ -75,9 +82,11 @@ async fn the_typescript_snippets_type_check() {
     let mut source = String::from(
         "import { Client } from \"./index.js\";\ndeclare const token: string;\nconst client = new Client({ baseUrl: \"https://api.example.com\", token });\n",
     );
-    for (i, code) in snippets("ts").iter().enumerate() {
-        assert_in_html(code);
-        source.push_str(&format!("export async function step{i}() {{\n{code}}}\n"));
+    for page in PAGES {
+        for (i, code) in snippets(page, "ts").iter().enumerate() {
+            assert_in_html(page, code);
+            source.push_str(&format!("export async function {page}{i}() {{\n{code}}}\n"));
+        }
     }
     let dir = typescript_project(&[("src/docs_snippets.ts", source)]);
     run_ok(
@@ -95,12 +104,14 @@ async fn the_python_snippets_type_check() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("docs_snippets.py");
     let mut source = String::from(
-        "from contacts_sdk import *  # noqa: F403\nfrom contacts_sdk import Client\n\nclient = Client(base_url=\"https://api.example.com\", token=\"<jwt>\")\n",
+        "from crm_sdk import *  # noqa: F403\nfrom crm_sdk import Client\n\nclient = Client(base_url=\"https://api.example.com\", token=\"<jwt>\")\n",
     );
-    for (i, code) in snippets("python").iter().enumerate() {
-        assert_in_html(code);
-        let body: String = code.lines().map(|l| format!("    {l}\n")).collect();
-        source.push_str(&format!("\n\ndef step{i}() -> None:\n{body}"));
+    for page in PAGES {
+        for (i, code) in snippets(page, "python").iter().enumerate() {
+            assert_in_html(page, code);
+            let body: String = code.lines().map(|l| format!("    {l}\n")).collect();
+            source.push_str(&format!("\n\ndef {page}{i}() -> None:\n{body}"));
+        }
     }
     std::fs::write(&file, source).unwrap();
     mypy_strict(&mypy, "the docs page's Python snippets", &[file]).await;

@@ -8,10 +8,7 @@ use tokio::process::Command;
 #[tokio::test]
 async fn mypy_strict_accepts_the_package_and_its_use() {
     let Some(mypy) = mypy() else { return };
-    let files = [
-        sdk_dir("python").join("contacts_sdk"),
-        scenario("scenario.py"),
-    ];
+    let files = [sdk_dir("python").join("crm_sdk"), scenario("scenario.py")];
     mypy_strict(&mypy, "the package and the scenario", &files).await;
 }
 

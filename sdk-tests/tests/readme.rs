@@ -3,7 +3,7 @@
 //! generated SDKs, and the Rust one is the body of `example` below, compiled
 //! with this test (the test checks the README shows exactly that body).
 
-use contacts_sdk::{Client, ContactCreate, ContactUpdate, Error, ListParams, Patch};
+use crm_sdk::{Client, ContactCreate, ContactListParams, ContactUpdate, Error, Patch};
 use futures::TryStreamExt;
 use sdk_tests::{mypy, mypy_strict, run_ok, tsc, typescript_project, workspace};
 use tokio::process::Command;
@@ -16,7 +16,7 @@ async fn example(token: String) -> Result<(), Error> {
     let client = Client::new("https://api.example.com", &token)?;
     let contacts = &client.customer.contacts;
     let ada = contacts.create(&ContactCreate { email: Some("ada@example.com".into()), ..Default::default() }).await?;
-    let all: Vec<_> = contacts.list_all(ListParams { limit: Some(100), ..Default::default() }).try_collect().await?;
+    let all: Vec<_> = contacts.list_all(ContactListParams { limit: Some(100), ..Default::default() }).try_collect().await?;
     let patch = ContactUpdate { job_title: Patch::Set("CTO".into()), phone: Patch::Clear, ..Default::default() };
     match contacts.update(&ada.id, &patch, Some(ada.version)).await {
         Err(Error::PreconditionFailed(p)) => eprintln!("changed meanwhile: {}", p.detail),
@@ -52,7 +52,7 @@ fn the_rust_example_is_the_compiled_one() {
         .lines()
         .map(|l| l.strip_prefix("    ").unwrap_or(l))
         .collect();
-    let shown = block("rust", "contacts_sdk");
+    let shown = block("rust", "crm_sdk");
     let shown_body: Vec<&str> = shown
         .lines()
         .filter(|l| !l.starts_with("use ") && !l.is_empty())
@@ -62,15 +62,14 @@ fn the_rust_example_is_the_compiled_one() {
         "README's Rust example differs from tests/readme.rs"
     );
     assert!(shown.contains(
-        "use contacts_sdk::{Client, ContactCreate, ContactUpdate, Error, ListParams, Patch};"
+        "use crm_sdk::{Client, ContactCreate, ContactListParams, ContactUpdate, Error, Patch};"
     ));
 }
 
 #[tokio::test]
 async fn the_typescript_example_type_checks() {
     let Some(tsc) = tsc() else { return };
-    let example =
-        block("ts", "new Client(").replace("from \"contacts-sdk\"", "from \"./index.js\"");
+    let example = block("ts", "new Client(").replace("from \"crm-sdk\"", "from \"./index.js\"");
     // The example reads a token from Node's `process`; the SDK's own lib
     // settings (ES2022 + DOM) do not declare it.
     let source = format!(
@@ -91,7 +90,7 @@ async fn the_python_example_type_checks() {
     let Some(mypy) = mypy() else { return };
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("example.py");
-    let example = block("python", "from contacts_sdk import");
+    let example = block("python", "from crm_sdk import");
     std::fs::write(&file, format!("token = \"<jwt>\"\n{example}")).unwrap();
     mypy_strict(&mypy, "README example", &[file]).await;
 }

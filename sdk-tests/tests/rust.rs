@@ -1,7 +1,9 @@
 //! The Rust SDK (`schemas/sdk/rust`, a workspace member, so built and linted
 //! with the workspace) runs the scenario against the reference server.
 
-use contacts_sdk::{Client, ContactCreate, ContactUpdate, Error, ListParams, Patch, SourceType};
+use crm_sdk::{
+    Client, ContactCreate, ContactListParams as ListParams, ContactUpdate, Error, Patch, SourceType,
+};
 use futures::TryStreamExt;
 use sdk_tests::{Harness, STEPS, account};
 use serde_json::json;

@@ -13,8 +13,8 @@ pub mod report;
 pub mod rules;
 
 use crate::history::Snapshot;
-use contact_schema::ResourceModel;
-use contact_schema::model::{Field, FieldType, Reference, UniqueScope, Writer};
+use resource_model::ResourceModel;
+use resource_model::{Field, FieldType, Reference, UniqueScope, Writer};
 pub use rules::{Level, View};
 use std::collections::BTreeMap;
 
@@ -236,9 +236,9 @@ fn added(model: &ResourceModel, n: &Field) -> Change {
         || matches!(
             n.stamp(),
             Some(
-                contact_schema::model::Stamp::DeletedFlag
-                    | contact_schema::model::Stamp::Version
-                    | contact_schema::model::Stamp::SchemaVersion
+                resource_model::Stamp::DeletedFlag
+                    | resource_model::Stamp::Version
+                    | resource_model::Stamp::SchemaVersion
             )
         );
     let (table, note) = if n.always_present && !has_default {
@@ -257,6 +257,15 @@ fn added(model: &ResourceModel, n: &Field) -> Change {
     )
     .on(View::Response, Level::Info)
     .on_requests(n.is_client(), Level::Info)
+    // A required field: a create must now send it.
+    .on(
+        View::Create,
+        if n.is_required() {
+            Level::Breaking
+        } else {
+            Level::Info
+        },
+    )
     .on(View::Table, table)
     // The Rust SDK's structs gain a field: a struct literal without
     // `..Default::default()` stops compiling (TypeScript and Python are fine).
@@ -415,6 +424,31 @@ fn field_changes(base: &Snapshot, current: &Snapshot, o: &Field, n: &Field, out:
         }
         _ => {}
     }
+    match (o.is_required(), n.is_required()) {
+        (false, true) if o.is_client() => out.push(
+            Change::new(
+                "REQUIRED_ADDED",
+                Some(name),
+                format!(
+                    "`{name}` is now required: creates must send it and updates may not clear it"
+                ),
+            )
+            .on(View::Create, Level::Breaking)
+            .on(View::Update, Level::Breaking)
+            .on(View::Sdk, Level::Breaking),
+        ),
+        (true, false) if n.is_client() => out.push(
+            Change::new(
+                "REQUIRED_REMOVED",
+                Some(name),
+                format!("`{name}` is no longer required"),
+            )
+            .on(View::Create, Level::Info)
+            .on(View::Update, Level::Info)
+            .on(View::Sdk, Level::Warning),
+        ),
+        _ => {}
+    }
     match (&o.writer, &n.writer) {
         (Writer::Client { .. }, Writer::Server { stamp }) => out.push(
             Change::new(
@@ -460,10 +494,12 @@ fn field_changes(base: &Snapshot, current: &Snapshot, o: &Field, n: &Field, out:
             Writer::Client {
                 default: od,
                 computed: oc,
+                ..
             },
             Writer::Client {
                 default: nd,
                 computed: nc,
+                ..
             },
         ) => {
             if od != nd {
@@ -1032,5 +1068,54 @@ fn flag_needless_bump(d: &mut Diff) {
     {
         c.message.push_str(", though nothing here is breaking");
         c.impacts.insert(View::Response, Level::Warning);
+    }
+}
+
+/// A resource the base lacks: `RESOURCE_ADDED`, info in every view.
+pub fn resource_added(model: &ResourceModel) -> Diff {
+    Diff {
+        resource: model.name.clone(),
+        base_schema_version: model.schema_version,
+        schema_version: model.schema_version,
+        changes: vec![
+            Change::new(
+                "RESOURCE_ADDED",
+                None,
+                format!(
+                    "{} joins the API at `{}` (`client.{}`)",
+                    model.name, model.path, model.sdk_namespace
+                ),
+            )
+            .on(View::Response, Level::Info)
+            .on(View::Create, Level::Info)
+            .on(View::Update, Level::Info)
+            .on(View::Table, Level::Info)
+            .on(View::Sdk, Level::Info),
+        ],
+    }
+}
+
+/// A resource the base has and the API no longer does: `RESOURCE_REMOVED`,
+/// breaking for every client (no `schema_version` can announce it).
+pub fn resource_removed(model: &ResourceModel) -> Diff {
+    Diff {
+        resource: model.name.clone(),
+        base_schema_version: model.schema_version,
+        schema_version: model.schema_version,
+        changes: vec![
+            Change::new(
+                "RESOURCE_REMOVED",
+                None,
+                format!(
+                    "{} leaves the API: `{}` and `client.{}` are gone (its table stays)",
+                    model.name, model.path, model.sdk_namespace
+                ),
+            )
+            .on(View::Response, Level::Breaking)
+            .on(View::Create, Level::Breaking)
+            .on(View::Update, Level::Breaking)
+            .on(View::Table, Level::Info)
+            .on(View::Sdk, Level::Breaking),
+        ],
     }
 }

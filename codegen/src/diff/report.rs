@@ -1,5 +1,6 @@
 //! `codegen diff` reports: text for people, JSON, JUnit XML and GitHub
-//! workflow annotations for CI. Each reads the same [`Diff`].
+//! workflow annotations for CI. Each reads the same [`Diff`]s, one per
+//! resource of the API (an [`Judged`] each, with the base it was judged against).
 
 use super::{Change, Diff, Level};
 use serde_json::{Value, json};
@@ -103,10 +104,89 @@ pub fn json(d: &Diff, base: &str, sources: &Sources) -> Value {
     })
 }
 
-/// A JUnit report: one test case per change; breaking changes fail only
-/// when the gate does (a breaking change with `schema_version` raised is allowed).
+/// One resource's diff and the base it was judged against, e.g. `main (0002_email_grammar)`.
+pub type Judged = (Diff, String);
+
+/// Whether the gate fails for any resource.
+pub fn gate_fails(all: &[Judged]) -> bool {
+    all.iter().any(|(d, _)| d.gate_fails())
+}
+
+/// The gate's verdict over the whole API, in words.
+pub fn verdict_all(all: &[Judged]) -> String {
+    let failing: Vec<&str> = all
+        .iter()
+        .filter(|(d, _)| d.gate_fails())
+        .map(|(d, _)| d.resource.as_str())
+        .collect();
+    let breaking: usize = all.iter().map(|(d, _)| d.breaking()).sum();
+    if failing.is_empty() {
+        format!(
+            "ok: the API passes the gate ({breaking} breaking change{} announced by a raised schema_version)",
+            plural(breaking)
+        )
+    } else {
+        format!(
+            "FAIL: the gate fails for {} ({breaking} breaking change{} in all)",
+            failing.join(", "),
+            plural(breaking)
+        )
+    }
+}
+
+/// Each resource's [`text`], one after the other, then the API's verdict.
+pub fn text_all(all: &[Judged]) -> String {
+    let mut out: String = all.iter().map(|(d, base)| text(d, base)).collect();
+    out.push_str(&verdict_all(all));
+    out.push('\n');
+    out
+}
+
+/// `{"resources": [<json>…], "breaking": N, "gate": "pass"|"fail"}`, each
+/// resource as [`json`] gives it (its fields' sources from `sources`).
+pub fn json_all(all: &[Judged], sources: impl Fn(&str) -> Sources) -> Value {
+    json!({
+        "resources": all.iter().map(|(d, base)| json(d, base, &sources(&d.resource))).collect::<Vec<_>>(),
+        "breaking": all.iter().map(|(d, _)| d.breaking()).sum::<usize>(),
+        "gate": if gate_fails(all) { "fail" } else { "pass" },
+    })
+}
+
+/// One JUnit report with a suite per resource (see [`junit_suite`]).
+pub fn junit_all(all: &[Judged]) -> Result<String, quick_junit::SerializeError> {
+    let mut report = quick_junit::Report::new("codegen diff");
+    for (d, base) in all {
+        report.add_test_suite(junit_suite(d, base));
+    }
+    report.to_string()
+}
+
+/// Each resource's [`github`] annotations, then the API's verdict.
+pub fn github_all(all: &[Judged], sources: impl Fn(&str) -> Sources) -> String {
+    let mut out: String = all
+        .iter()
+        .map(|(d, _)| github(d, &sources(&d.resource)))
+        .collect();
+    let kind = if gate_fails(all) { "error" } else { "notice" };
+    out.push_str(&format!(
+        "::{kind} title=codegen diff::{}\n",
+        escape_data(&verdict_all(all))
+    ));
+    out
+}
+
+/// A JUnit report of one resource: one test case per change; breaking
+/// changes fail only when the gate does (a breaking change with
+/// `schema_version` raised is allowed).
 pub fn junit(d: &Diff, base: &str) -> Result<String, quick_junit::SerializeError> {
-    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut report = quick_junit::Report::new("codegen diff");
+    report.add_test_suite(junit_suite(d, base));
+    report.to_string()
+}
+
+/// One resource's JUnit suite.
+fn junit_suite(d: &Diff, base: &str) -> quick_junit::TestSuite {
+    use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
     let mut suite = TestSuite::new(format!("codegen diff {} against {base}", d.resource));
     for c in &d.changes {
         let name = format!("{} {}", c.rule, c.field.as_deref().unwrap_or("(resource)"));
@@ -131,9 +211,7 @@ pub fn junit(d: &Diff, base: &str) -> Result<String, quick_junit::SerializeError
     if d.changes.is_empty() {
         suite.add_test_case(TestCase::new("no changes", TestCaseStatus::success()));
     }
-    let mut report = Report::new("codegen diff");
-    report.add_test_suite(suite);
-    report.to_string()
+    suite
 }
 
 /// GitHub workflow commands: `::error`, `::warning` and `::notice` lines,

@@ -88,11 +88,27 @@ const W_CHECK: &str = "warning: the new CHECK may fail on existing rows";
 /// The catalogue, in report order.
 pub const RULES: &[Rule] = &[
     Rule {
+        id: "RESOURCE_ADDED",
+        summary: "a resource joins the API",
+        views: [
+            I,
+            I,
+            I,
+            "info: its table is created by its first migration",
+            I,
+        ],
+    },
+    Rule {
+        id: "RESOURCE_REMOVED",
+        summary: "a resource leaves the API",
+        views: [B, B, B, "info: its table and released migrations stay", B],
+    },
+    Rule {
         id: "FIELD_ADDED",
         summary: "a field is added",
         views: [
             I,
-            I_CLIENT,
+            "info (client fields); breaking when required (creates must send it)",
             I_CLIENT,
             "info; warning when NOT NULL without a default (existing rows get null, NOT NULL is left off)",
             "warning: a Rust struct literal without `..Default::default()` stops compiling",
@@ -129,6 +145,28 @@ pub const RULES: &[Rule] = &[
             B_CLIENT,
             "breaking: `migrate` refuses it (add a new field instead)",
             B,
+        ],
+    },
+    Rule {
+        id: "REQUIRED_ADDED",
+        summary: "a client field becomes required",
+        views: [
+            N,
+            "breaking: a create without it gets a 422",
+            "breaking: null no longer clears it (422)",
+            N,
+            "breaking: the SDKs' create types make it non-optional",
+        ],
+    },
+    Rule {
+        id: "REQUIRED_REMOVED",
+        summary: "a required client field becomes optional",
+        views: [
+            N,
+            I,
+            I,
+            N,
+            "warning: the SDKs' create types make it optional",
         ],
     },
     Rule {

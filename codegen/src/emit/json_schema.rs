@@ -3,11 +3,12 @@
 
 use super::schema::{Shape, document};
 use super::{Artifact, preamble, stem, to_json};
+use crate::Commands;
 use crate::error::Error;
-use contact_schema::ResourceModel;
+use resource_model::ResourceModel;
 
 /// The three JSON Schema documents of a model.
-pub fn emit(model: &ResourceModel) -> Result<Vec<Artifact>, Error> {
+pub fn emit(model: &ResourceModel, cmds: &Commands) -> Result<Vec<Artifact>, Error> {
     [
         (Shape::Response, "schema"),
         (Shape::Create, "create.schema"),
@@ -16,7 +17,7 @@ pub fn emit(model: &ResourceModel) -> Result<Vec<Artifact>, Error> {
     .into_iter()
     .map(|(shape, suffix)| {
         let file = format!("{}.{suffix}.json", stem(model));
-        let doc = document(model, shape, &file, Some(&preamble(model)));
+        let doc = document(model, shape, &file, Some(&preamble(model, cmds)));
         Ok(Artifact::new(
             format!("json-schema/{file}"),
             to_json(&file, &doc)?,

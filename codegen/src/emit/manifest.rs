@@ -1,13 +1,15 @@
-//! `schemas/<name>.manifest.json`: the model itself, for tools that do not compile Rust.
+//! `schemas/api.manifest.json`: the whole API's model, for tools that do not
+//! compile Rust (the conformance runner and the reference server read it).
 
-use super::{Artifact, stem, to_json};
+use super::{Artifact, to_json};
 use crate::error::Error;
-use contact_schema::ResourceModel;
+use resource_model::ValidApi;
 
-/// The manifest artifact: the model serialised as JSON, readable back as a `ResourceModel`.
-pub fn emit(model: &ResourceModel) -> Result<Artifact, Error> {
-    Ok(Artifact::new(
-        format!("{}.manifest.json", stem(model)),
-        to_json("the manifest", model)?,
-    ))
+/// The manifest's path under the output directory.
+pub const PATH: &str = "api.manifest.json";
+
+/// The manifest artifact: the API serialised as JSON, readable back as an
+/// `ApiModel` (then validated again by whoever reads it).
+pub fn emit(api: &ValidApi) -> Result<Artifact, Error> {
+    Ok(Artifact::new(PATH, to_json("the manifest", api)?))
 }

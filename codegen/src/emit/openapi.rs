@@ -1,29 +1,32 @@
-//! `schemas/openapi/`: an OpenAPI 3.1 fragment for the resource's five
-//! operations, as JSON and as YAML (the same document).
+//! `schemas/openapi/`: one OpenAPI 3.1 document for the whole API (every
+//! resource's five operations under a tag of its own, sharing the problem,
+//! header and cursor components), as JSON and as YAML (the same document).
 
 use super::schema::{
-    Settings, Shape, enum_defs, field_schema, object_schema, schema_name, size_extensions,
+    Settings, Shape, enum_def, field_schema, object_schema, schema_name, size_extensions,
 };
-use super::{Artifact, preamble, to_json};
+use super::{Artifact, api_preamble, to_json};
+use crate::Commands;
 use crate::error::Error;
-use contact_schema::ResourceModel;
-use contact_schema::model::{OPERATIONS, Operation};
+use resource_model::{OPERATIONS, Operation, ResourceModel, ValidApi};
 use serde_json::{Map, Value, json};
 
-/// The JSON and YAML renderings of the model's OpenAPI document.
-pub fn emit(model: &ResourceModel) -> Result<Vec<Artifact>, Error> {
-    let doc = document(model);
+/// The document's path under the output directory, without the extension.
+pub const BASE: &str = "openapi/openapi";
+
+/// The JSON and YAML renderings of the API's OpenAPI document.
+pub fn emit(api: &ValidApi, cmds: &Commands) -> Result<Vec<Artifact>, Error> {
+    let doc = document(api, cmds);
     let json = to_json("the OpenAPI document", &doc)?;
     let yaml = yaml_serde::to_string(&doc).map_err(|e| Error::Serialise {
         what: "the OpenAPI document as YAML".into(),
         message: e.to_string(),
     })?;
-    let base = format!("openapi/{}.openapi", model.plural);
     Ok(vec![
-        Artifact::new(format!("{base}.json"), json),
+        Artifact::new(format!("{BASE}.json"), json),
         Artifact::new(
-            format!("{base}.yaml"),
-            format!("# {}\n{yaml}", preamble(model)),
+            format!("{BASE}.yaml"),
+            format!("# {}\n{yaml}", api_preamble(api, cmds)),
         ),
     ])
 }
@@ -34,6 +37,7 @@ const PROBLEM: &str = "application/problem+json";
 /// also 408 where a body is read, and 503 everywhere (a storage outage).
 pub(crate) fn statuses(op: Operation, model: &ResourceModel) -> Vec<u16> {
     let versioned = model.version_field().is_some();
+    let unique = !model.unique.is_empty();
     let mut s = match op {
         Operation::List => vec![200, 400, 401, 503],
         Operation::Get => vec![200, 401, 404, 503],
@@ -43,6 +47,10 @@ pub(crate) fn statuses(op: Operation, model: &ResourceModel) -> Vec<u16> {
     };
     if !versioned {
         s.retain(|c| *c != 412);
+    }
+    // 409: a uniqueness rule, or (update) the body `version`.
+    if !unique && (op == Operation::Create || !versioned) {
+        s.retain(|c| *c != 409);
     }
     s
 }
@@ -65,6 +73,7 @@ pub(crate) fn error_meaning(op: Operation, code: u16, model: &ResourceModel) -> 
             model.name.to_lowercase()
         ),
         (Operation::Create, 409) => format!("A uniqueness rule is broken ({unique})."),
+        (_, 409) if unique.is_empty() => "The body `version` does not match.".into(),
         (_, 409) => {
             format!("The body `version` does not match, or a uniqueness rule is broken ({unique}).")
         }
@@ -74,7 +83,7 @@ pub(crate) fn error_meaning(op: Operation, code: u16, model: &ResourceModel) -> 
         (_, 422) => "One or more fields are invalid; `errors` names each.".into(),
         (_, 408) => format!(
             "The body did not arrive within {} seconds of the headers.",
-            contact_schema::problem::BODY_TIMEOUT_SECS
+            resource_model::problem::BODY_TIMEOUT_SECS
         ),
         (Operation::List | Operation::Get, 503) => {
             "The storage is unreachable or did not answer in time. `Retry-After` says when to try again.".into()
@@ -84,39 +93,11 @@ pub(crate) fn error_meaning(op: Operation, code: u16, model: &ResourceModel) -> 
     }
 }
 
-fn document(model: &ResourceModel) -> Value {
+fn document(api: &ValidApi, cmds: &Commands) -> Value {
     let settings = Settings::openapi31();
     let r = |name: &str| settings.reference(name).to_value();
-    let resource = schema_name(model, Shape::Response);
-    let page = format!("{}Page", model.name);
-    let lower = model.name.to_lowercase();
-
-    let mut schemas = Map::new();
-    for shape in [Shape::Response, Shape::Create, Shape::Update] {
-        let mut schema = object_schema(model, shape).to_value();
-        // Size and depth limits as `x-` extensions, legal in OpenAPI.
-        for field in &model.fields {
-            if let Some(p) = schema["properties"].get_mut(&field.name)
-                && let Some(o) = p.as_object_mut()
-            {
-                o.extend(size_extensions(field));
-            }
-        }
-        schemas.insert(schema_name(model, shape), in_components(schema));
-    }
-    for (name, def) in enum_defs(model) {
-        schemas.insert(name, def);
-    }
-    schemas.insert(page.clone(), json!({
-        "type": "object",
-        "description": format!("One page of {}. Only a null `next_cursor` ends a walk; a page may hold fewer items than `limit` before that.", model.plural),
-        "required": ["data", "next_cursor"],
-        "properties": {
-            "data": { "type": "array", "items": r(&resource) },
-            "next_cursor": { "type": ["string", "null"], "description": "Opaque; pass it as `cursor` for the next page." }
-        }
-    }));
-    schemas.insert(
+    let mut c = Components::default();
+    c.schemas.insert(
         "Problem".into(),
         json!({
             "type": "object",
@@ -131,7 +112,7 @@ fn document(model: &ResourceModel) -> Value {
             }
         }),
     );
-    schemas.insert("ValidationProblem".into(), json!({
+    c.schemas.insert("ValidationProblem".into(), json!({
         "description": "A 422 problem naming every offending top-level field.",
         "allOf": [ r("Problem"), {
             "type": "object",
@@ -148,109 +129,46 @@ fn document(model: &ResourceModel) -> Value {
             }
         }]
     }));
-
-    let mut parameters = Map::new();
-    parameters.insert("Id".into(), json!({
-        "name": "id", "in": "path", "required": true,
-        "description": format!("The {lower} id. Any id the caller cannot see, malformed or not, is a 404."),
-        "schema": { "type": "string" }
-    }));
-    let (page_size, max_page) = (model.api.default_page_size, model.api.max_page_size);
-    parameters.insert("Limit".into(), json!({
-        "name": "limit", "in": "query",
-        "description": format!("Page size: decimal digits, 1 or more; absent means {page_size}, above {max_page} is capped at {max_page}; 0 or anything else is a 400."),
-        "schema": { "type": "integer", "minimum": 1, "default": page_size }
-    }));
-    parameters.insert("Cursor".into(), json!({
+    c.parameters.insert("Cursor".into(), json!({
         "name": "cursor", "in": "query",
         "description": "The `next_cursor` of the previous page. A malformed or tampered cursor is a 400.",
         "schema": { "type": "string", "minLength": 1 }
     }));
-    let mut list_params = vec![r_param("Limit"), r_param("Cursor")];
-    for (field, filter) in model.filters() {
-        let name = param_name(&field.name);
-        // A filter on a formatted field refuses a malformed value (400); any
-        // other filter takes any string, so its schema says no more.
-        let validated = field.format.is_some() && filter == contact_schema::model::Filter::Exact;
-        let schema = if let contact_schema::model::FieldType::Enum { .. } = field.ty {
-            in_components(
-                json!({ "$ref": format!("#/$defs/{}", contact_schema::json_schema::enum_name(field)) }),
-            )
-        } else if validated {
-            let mut schema = field_schema(model, field, Shape::Response).to_value();
-            if let Value::Object(o) = &mut schema {
-                o.insert("type".into(), "string".into());
-                o.remove("description");
-                o.remove("default");
-            }
-            schema
-        } else {
-            json!({ "type": "string" })
-        };
-        let how = match filter {
-            contact_schema::model::Filter::Exact => "exact match",
-            contact_schema::model::Filter::CaseInsensitive => "exact match, ignoring ASCII case",
-        };
-        let malformed =
-            if validated || matches!(field.ty, contact_schema::model::FieldType::Enum { .. }) {
-                "; a malformed value is a 400"
-            } else {
-                ""
-            };
-        parameters.insert(name.clone(), json!({
-            "name": field.name, "in": "query",
-            "description": format!("Only items whose `{}` is this value ({how}). Filters are ANDed{malformed}.", field.name),
-            "schema": schema
-        }));
-        list_params.push(r_param(&name));
-    }
-    if let Some(sd) = model.soft_delete() {
-        parameters.insert("IncludeDeleted".into(), json!({
-            "name": "include_deleted", "in": "query",
-            "description": format!("`true` to include soft-deleted items (`{}: true`); `true` or `false`, anything else is a 400.", sd.flag.name),
-            "schema": { "type": "boolean", "default": false }
-        }));
-        list_params.push(r_param("IncludeDeleted"));
-    }
-    if model.version_field().is_some() {
-        parameters.insert("IfMatch".into(), json!({
+    if api.resources().iter().any(|m| m.version_field().is_some()) {
+        c.parameters.insert("IfMatch".into(), json!({
             "name": "If-Match", "in": "header",
             "description": "Strong entity tags (`\"<version>\"`) or `*`; the write applies only if one matches the current version, else 412 and nothing changes. Weak tags never match.",
             "schema": { "type": "string" }
         }));
     }
-
-    let mut headers = Map::new();
-    headers.insert(
+    c.headers.insert(
         "ETag".into(),
         json!({
             "description": "The strong entity tag `\"<version>\"` of the item.",
             "schema": { "type": "string", "pattern": "^\"[1-9][0-9]*\"$" }
         }),
     );
-    headers.insert(
+    c.headers.insert(
         "Location".into(),
         json!({
-            "description": format!("The new item's URL, `{}`.", model.item_path()),
+            "description": "The created item's URL: its collection's path, `/`, and its id.",
             "schema": { "type": "string" }
         }),
     );
-    headers.insert(
+    c.headers.insert(
         "Retry-After".into(),
         json!({
             "description": "Seconds to wait before trying again.",
             "schema": { "type": "integer", "minimum": 0 }
         }),
     );
-    headers.insert(
+    c.headers.insert(
         "WWW-Authenticate".into(),
         json!({
             "description": "`Bearer`, with the reason where the server gives one.",
             "schema": { "type": "string" }
         }),
     );
-
-    let mut responses = Map::new();
     for code in [400u16, 401, 404, 408, 409, 412, 413, 415, 422, 503] {
         let schema = if code == 422 {
             r("ValidationProblem")
@@ -269,12 +187,167 @@ fn document(model: &ResourceModel) -> Value {
             resp["headers"] =
                 json!({ "Retry-After": { "$ref": "#/components/headers/Retry-After" } });
         }
-        responses.insert(format!("Problem{code}"), resp);
+        c.responses.insert(format!("Problem{code}"), resp);
     }
+    // Enums once for the API (validation lets two resources share one only
+    // when its values are the same).
+    for (name, field) in api.enums() {
+        if let Some(def) = enum_def(field) {
+            c.schemas.insert(name, def);
+        }
+    }
+    let mut paths = Map::new();
+    let mut tags = Vec::new();
+    for model in api.resources() {
+        let (collection, item) = resource(model, &mut c);
+        paths.insert(model.path.clone(), Value::Object(collection));
+        paths.insert(model.item_path(), Value::Object(item));
+        tags.push(json!({ "name": model.plural, "description": model.description }));
+    }
+    let namespaces = api
+        .resources()
+        .iter()
+        .map(|m| format!("`client.{}`", m.sdk_namespace))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let versions: Vec<u32> = api.resources().iter().map(|m| m.schema_version).collect();
+    let version = if versions.iter().all(|v| *v == versions[0]) {
+        versions[0].to_string()
+    } else {
+        api.resources()
+            .iter()
+            .map(|m| format!("{} {}", m.name, m.schema_version))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": api.title(),
+            "version": version,
+            "description": format!("{}\n\nSDK namespaces: {namespaces}. {}", api.description(), api_preamble(api, cmds)),
+            "contact": { "name": "contact-toolkit", "url": "https://contact-toolkit.dev" },
+            "license": { "name": "MIT OR Apache-2.0", "identifier": "MIT OR Apache-2.0" },
+        },
+        "servers": [ { "url": "/", "description": "The host that serves this API (the reference server listens on http://127.0.0.1:8080 by default)." } ],
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "security": [ { "bearerAuth": [] } ],
+        "tags": tags,
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                    "description": "An HS256 (or other) JWT with claims `sub`, `tenant_id`, `exp`, and optional `app_id`."
+                }
+            },
+            "schemas": c.schemas,
+            "parameters": c.parameters,
+            "headers": c.headers,
+            "responses": c.responses,
+        }
+    })
+}
 
+/// The components of a document, filled by the API and each resource.
+#[derive(Default)]
+struct Components {
+    schemas: Map<String, Value>,
+    parameters: Map<String, Value>,
+    headers: Map<String, Value>,
+    responses: Map<String, Value>,
+}
+
+/// One resource's schemas and parameters (named after it where their words
+/// depend on it) into `c`, and its collection and item path items.
+fn resource(model: &ResourceModel, c: &mut Components) -> (Map<String, Value>, Map<String, Value>) {
+    let settings = Settings::openapi31();
+    let r = |name: &str| settings.reference(name).to_value();
+    let resource = schema_name(model, Shape::Response);
+    let page = format!("{}Page", model.name);
+    let lower = model.name.to_lowercase();
+    let own = |what: &str| format!("{}{what}", model.name);
+    for shape in [Shape::Response, Shape::Create, Shape::Update] {
+        let mut schema = object_schema(model, shape).to_value();
+        // Size and depth limits as `x-` extensions, legal in OpenAPI.
+        for field in &model.fields {
+            if let Some(p) = schema["properties"].get_mut(&field.name)
+                && let Some(o) = p.as_object_mut()
+            {
+                o.extend(size_extensions(field));
+            }
+        }
+        c.schemas
+            .insert(schema_name(model, shape), in_components(schema));
+    }
+    c.schemas.insert(page.clone(), json!({
+        "type": "object",
+        "description": format!("One page of {}. Only a null `next_cursor` ends a walk; a page may hold fewer items than `limit` before that.", model.plural),
+        "required": ["data", "next_cursor"],
+        "properties": {
+            "data": { "type": "array", "items": r(&resource) },
+            "next_cursor": { "type": ["string", "null"], "description": "Opaque; pass it as `cursor` for the next page." }
+        }
+    }));
+    c.parameters.insert(own("Id"), json!({
+        "name": "id", "in": "path", "required": true,
+        "description": format!("The {lower} id. Any id the caller cannot see, malformed or not, is a 404."),
+        "schema": { "type": "string" }
+    }));
+    let (page_size, max_page) = (model.api.default_page_size, model.api.max_page_size);
+    c.parameters.insert(own("Limit"), json!({
+        "name": "limit", "in": "query",
+        "description": format!("Page size: decimal digits, 1 or more; absent means {page_size}, above {max_page} is capped at {max_page}; 0 or anything else is a 400."),
+        "schema": { "type": "integer", "minimum": 1, "default": page_size }
+    }));
+    let mut list_params = vec![r_param(&own("Limit")), r_param("Cursor")];
+    for (field, filter) in model.filters() {
+        let name = own(&param_name(&field.name));
+        // A filter on a formatted field refuses a malformed value (400); any
+        // other filter takes any string, so its schema says no more.
+        let validated = field.format.is_some() && filter == resource_model::Filter::Exact;
+        let schema = if let resource_model::FieldType::Enum { .. } = field.ty {
+            in_components(
+                json!({ "$ref": format!("#/$defs/{}", resource_model::json_schema::enum_name(field)) }),
+            )
+        } else if validated {
+            let mut schema = field_schema(model, field, Shape::Response).to_value();
+            if let Value::Object(o) = &mut schema {
+                o.insert("type".into(), "string".into());
+                o.remove("description");
+                o.remove("default");
+            }
+            schema
+        } else {
+            json!({ "type": "string" })
+        };
+        let how = match filter {
+            resource_model::Filter::Exact => "exact match",
+            resource_model::Filter::CaseInsensitive => "exact match, ignoring ASCII case",
+        };
+        let malformed = if validated || matches!(field.ty, resource_model::FieldType::Enum { .. }) {
+            "; a malformed value is a 400"
+        } else {
+            ""
+        };
+        c.parameters.insert(name.clone(), json!({
+            "name": field.name, "in": "query",
+            "description": format!("Only items whose `{}` is this value ({how}). Filters are ANDed{malformed}.", field.name),
+            "schema": schema
+        }));
+        list_params.push(r_param(&name));
+    }
+    if let Some(sd) = model.soft_delete() {
+        c.parameters.insert(own("IncludeDeleted"), json!({
+            "name": "include_deleted", "in": "query",
+            "description": format!("`true` to include soft-deleted items (`{}: true`); `true` or `false`, anything else is a 400.", sd.flag.name),
+            "schema": { "type": "boolean", "default": false }
+        }));
+        list_params.push(r_param(&own("IncludeDeleted")));
+    }
     let mut collection = Map::new();
     let mut item = Map::new();
-    item.insert("parameters".into(), json!([r_param("Id")]));
+    item.insert("parameters".into(), json!([r_param(&own("Id"))]));
     for op in OPERATIONS {
         let mut o = Map::new();
         o.insert("operationId".into(), model.operation_id(op).into());
@@ -369,37 +442,7 @@ fn document(model: &ResourceModel) -> Value {
         target.insert(op.http_method().to_lowercase(), Value::Object(o));
     }
 
-    let mut paths = Map::new();
-    paths.insert(model.path.clone(), Value::Object(collection));
-    paths.insert(model.item_path(), Value::Object(item));
-
-    json!({
-        "openapi": "3.1.0",
-        "info": {
-            "title": format!("{} API", model.name),
-            "version": model.schema_version.to_string(),
-            "description": format!("{}\n\nSDK namespace: `client.{}`. {}", model.description, model.sdk_namespace, preamble(model)),
-            "contact": { "name": "contact-toolkit", "url": "https://contact-toolkit.dev" },
-            "license": { "name": "MIT OR Apache-2.0", "identifier": "MIT OR Apache-2.0" },
-        },
-        "servers": [ { "url": "/", "description": "The host that serves this API (the reference server listens on http://127.0.0.1:8080 by default)." } ],
-        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
-        "security": [ { "bearerAuth": [] } ],
-        "tags": [ { "name": model.plural, "description": model.description } ],
-        "paths": paths,
-        "components": {
-            "securitySchemes": {
-                "bearerAuth": {
-                    "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                    "description": "An HS256 (or other) JWT with claims `sub`, `tenant_id`, `exp`, and optional `app_id`."
-                }
-            },
-            "schemas": schemas,
-            "parameters": parameters,
-            "headers": headers,
-            "responses": responses,
-        }
-    })
+    (collection, item)
 }
 
 fn r_param(name: &str) -> Value {

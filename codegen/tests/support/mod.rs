@@ -47,3 +47,20 @@ impl ThrowawayDb {
         .unwrap();
     }
 }
+
+/// The CRM API, validated.
+pub fn crm() -> resource_model::ValidApi {
+    resource_model::ValidApi::new(contact_schema::api()).expect("the CRM API is valid")
+}
+
+/// The CRM API with its Contact replaced by `contact` (a changed model).
+pub fn crm_with(contact: resource_model::ResourceModel) -> resource_model::ValidApi {
+    let mut api = contact_schema::api();
+    api.resources[0] = contact;
+    resource_model::ValidApi::new(api).expect("the changed API is valid")
+}
+
+/// The commands the CRM API's tree names: its `crm-api` binary's.
+pub fn cmds() -> codegen::Commands {
+    codegen::Commands::cargo_bin("crm-api", "crm-api")
+}

@@ -4,8 +4,8 @@ use super::{Check, Family, Level, s};
 use crate::context::Ctx;
 use crate::http::{CheckResult, Failure, Request, ensure, status};
 use crate::identity::Role;
-use contact_schema::ResourceModel;
 use reqwest::Method;
+use resource_model::ResourceModel;
 use serde_json::{Value, json};
 use std::sync::Arc;
 

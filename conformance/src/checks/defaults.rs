@@ -4,8 +4,8 @@ use super::{Check, Family, Level, s};
 use crate::context::Ctx;
 use crate::http::ensure;
 use crate::identity::Role;
-use contact_schema::ResourceModel;
-use contact_schema::model::{Computed, Stamp};
+use resource_model::ResourceModel;
+use resource_model::{Computed, Stamp};
 use serde_json::{Value, json};
 use std::sync::Arc;
 

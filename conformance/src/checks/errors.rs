@@ -4,8 +4,8 @@ use super::{Check, Family, Level, s};
 use crate::context::{Ctx, fresh_email};
 use crate::http::{CheckResult, Exchange, Failure, ensure, same, status};
 use crate::identity::Role;
-use contact_schema::ResourceModel;
 use reqwest::Method;
+use resource_model::ResourceModel;
 use serde_json::json;
 use std::sync::Arc;
 
@@ -107,8 +107,11 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                         problem(&ex)?;
                     }
                 }
-                let body = serde_json::to_vec(&json!({ctx.n.account_field(): ctx.account}))
-                    .unwrap_or_default();
+                let mut body = ctx.n.with_required(&json!({}));
+                if let Some((account, _)) = &ctx.n.account {
+                    body[account] = json!(ctx.account);
+                }
+                let body = serde_json::to_vec(&body).unwrap_or_default();
                 let ex = send(
                     &ctx,
                     Method::POST,
@@ -127,6 +130,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "an update sent as application/merge-patch+json (also with a charset) applies",
             |ctx: Arc<Ctx>| async move {
+                ctx.n.need_text()?;
                 let c = ctx.created(Role::A1, json!({})).await?;
                 let item = ctx.item(s(&c, &ctx.n.id));
                 for ct in [
@@ -180,11 +184,12 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "a create or update body with a repeated member name, at the top or nested in an object, is a 400",
             |ctx: Arc<Ctx>| async move {
+                ctx.n.need_text()?;
                 let text = ctx.n.text(0).to_owned();
                 let object = ctx
                     .model
                     .client_fields()
-                    .find(|f| f.ty == contact_schema::model::FieldType::JsonObject)
+                    .find(|f| f.ty == resource_model::FieldType::JsonObject)
                     .map(|f| f.name.clone());
                 let mut bodies = vec![format!(r#"{{"{text}":"a","{text}":"b"}}"#)];
                 if let Some(o) = object {
@@ -410,7 +415,8 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
         ),
     ];
     let has_reference = m.client_fields().any(|f| f.references.is_some());
-    let has_unique_email = crate::context::Names::new(m).email.is_some() && !m.unique.is_empty();
+    let email = crate::context::Names::new(m).email;
+    let has_unique_email = email.is_some_and(|e| m.unique.iter().any(|u| u.field == e));
     if has_reference && has_unique_email && m.version_field().is_some() {
         out.push(Check::new(
             Family::Errors,

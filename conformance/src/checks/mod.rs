@@ -17,8 +17,8 @@ mod versioning;
 
 use crate::context::Ctx;
 use crate::http::CheckResult;
-use contact_schema::ResourceModel;
 use futures::future::BoxFuture;
+use resource_model::ResourceModel;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -148,6 +148,7 @@ impl Check {
 
 /// Every check for `model`, in catalogue order.
 pub fn catalogue(model: &ResourceModel) -> Vec<Check> {
+    let nouns = Nouns::of(model);
     let mut all = Vec::new();
     all.extend(stamping::checks(model));
     all.extend(defaults::checks(model));
@@ -161,7 +162,64 @@ pub fn catalogue(model: &ResourceModel) -> Vec<Check> {
     all.extend(auth::checks(model));
     all.extend(pagination::checks(model));
     all.extend(races::checks(model));
+    for check in &mut all {
+        check.description = nouns.say(&check.description);
+    }
     all
+}
+
+/// The resource's nouns, so that descriptions and failure messages written
+/// about "contacts" speak of the resource under test ("accounts", "deals").
+#[derive(Debug, Clone)]
+pub struct Nouns {
+    one: String,
+    many: String,
+}
+
+impl Nouns {
+    /// The nouns of `model`: its name in lower-case words (`SalesOrder` is
+    /// "sales order") and its plural path segment (`sales-orders` is "sales orders").
+    pub fn of(model: &ResourceModel) -> Self {
+        let mut one = String::new();
+        for (i, c) in model.name.chars().enumerate() {
+            if c.is_uppercase() && i > 0 {
+                one.push(' ');
+            }
+            one.extend(c.to_lowercase());
+        }
+        let many = model.plural.replace(['-', '_'], " ");
+        Nouns { one, many }
+    }
+
+    /// `text` with the words "contact" and "contacts" replaced by the
+    /// resource's nouns (field names such as `reports_to_contact_id` are kept).
+    pub fn say(&self, text: &str) -> String {
+        static WORD: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(r"\b(?:(an?) )?contact(s?)\b").expect("a valid pattern")
+        });
+        WORD.replace_all(text, |c: &regex::Captures<'_>| {
+            let noun = if c[2].is_empty() {
+                &self.one
+            } else {
+                &self.many
+            };
+            match c.get(1) {
+                None => noun.clone(),
+                Some(_) if noun.starts_with(['a', 'e', 'i', 'o', 'u']) => format!("an {noun}"),
+                Some(_) => format!("a {noun}"),
+            }
+        })
+        .into_owned()
+    }
+}
+
+/// How a list check's description names the group its items are created in:
+/// "one `account_id`" for a resource with a partition field, else "a list".
+pub(crate) fn group(model: &ResourceModel) -> String {
+    match crate::context::Names::new(model).account {
+        Some((field, _)) => format!("one `{field}`"),
+        None => "one tenant".to_owned(),
+    }
 }
 
 /// A field's value as a string (for comparing stamps).

@@ -4,9 +4,9 @@ use super::{Check, Family, Level, s};
 use crate::context::Ctx;
 use crate::http::{Failure, ensure, same, status};
 use crate::identity::Role;
-use contact_schema::ResourceModel;
-use contact_schema::model::{FieldType, Filter, Format};
-use serde_json::json;
+use resource_model::ResourceModel;
+use resource_model::{FieldType, Filter, Format};
+use serde_json::{Value, json};
 use std::sync::Arc;
 
 pub fn checks(m: &ResourceModel) -> Vec<Check> {
@@ -89,7 +89,8 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 "limit_default",
                 Level::Must,
                 format!(
-                    "without `limit`, a page of an account holding {} contacts has at most {page} and a next_cursor",
+                    "without `limit`, a page of {} holding {} contacts has at most {page} and a next_cursor",
+                    super::group(m),
                     max + 1
                 ),
                 move |ctx: Arc<Ctx>| async move {
@@ -119,7 +120,8 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 "limit_cap",
                 Level::Must,
                 format!(
-                    "`limit` above {max} is capped: a page of an account holding {} contacts has at most {max}, for limit={} and limit={}",
+                    "`limit` above {max} is capped: a page of {} holding {} contacts has at most {max}, for limit={} and limit={}",
+                    super::group(m),
                     max + 1,
                     max + 1,
                     max * 10
@@ -269,9 +271,9 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Filter::Exact => {
                 // Two values the field accepts: fresh prefixed UUIDs, the enum's first two values, or fresh strings.
                 let fresh: Arc<dyn Fn(usize) -> String + Send + Sync> = match (&f.format, &f.ty) {
-                    (Some(Format::PrefixedUuid { prefix }), _) => {
-                        let prefix = prefix.clone();
-                        Arc::new(move |_| crate::context::fresh_prefixed_uuid(&prefix))
+                    (Some(format @ (Format::PrefixedUuid { .. } | Format::PrefixedUlid { .. })), _) => {
+                        let format = format.clone();
+                        Arc::new(move |_| crate::context::fresh_id(&format))
                     }
                     (_, FieldType::Enum { values }) => {
                         let values = values.clone();
@@ -330,12 +332,19 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 &format!("filter_{name}"),
                 Level::Must,
                 format!("`{name}` filters case-insensitively (an upper-case value finds a lower-case one), ANDed with the other filters"),
+                {
+                let field = f.clone();
                 move |ctx: Arc<Ctx>| {
-                    let name = name.clone();
+                    let (name, field) = (name.clone(), field.clone());
                     async move {
-                        let e = crate::context::fresh_email();
+                        // Fresh values of the field's own form (a ULID keeps them unique).
+                        let fresh = || match crate::context::valid_value(&field) {
+                            Value::String(v) => v.to_lowercase(),
+                            other => other.to_string(),
+                        };
+                        let e = fresh();
                         let hit = ctx.created(Role::A1, json!({ name.as_str(): e })).await?;
-                        ctx.created(Role::A1, json!({ name.as_str(): crate::context::fresh_email() }))
+                        ctx.created(Role::A1, json!({ name.as_str(): fresh() }))
                             .await?;
                         let ids = |ex: &crate::http::Exchange| -> Vec<String> {
                             ex.body["data"]
@@ -360,6 +369,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                         }
                         Ok(())
                     }
+                }
                 },
             )),
         }

@@ -1,10 +1,10 @@
 //! §4, §5: concurrent writes.
 
 use super::{Check, Family, Level, s};
-use crate::context::{Ctx, fresh_email};
+use crate::context::Ctx;
 use crate::http::{Failure, ensure};
 use crate::identity::Role;
-use contact_schema::ResourceModel;
+use resource_model::ResourceModel;
 use serde_json::json;
 use std::sync::Arc;
 
@@ -17,32 +17,35 @@ fn statuses(results: &[Result<crate::http::Exchange, Failure>]) -> Vec<u16> {
         .collect()
 }
 
-pub fn checks(_m: &ResourceModel) -> Vec<Check> {
-    vec![
-        Check::new(
+pub fn checks(m: &ResourceModel) -> Vec<Check> {
+    let mut out = Vec::new();
+    if let Some(rule) = super::uniqueness::Rule::of(m) {
+        out.push(Check::new(
             Family::Races,
-            "concurrent_creates_one_email",
+            "concurrent_creates_one_value",
             Level::Must,
             format!(
-                "{N} concurrent creates of one email in one account: exactly one 201, the rest 409"
+                "{N} concurrent creates of one `{}` in one uniqueness group: exactly one 201, the rest 409",
+                rule.name()
             ),
-            |ctx: Arc<Ctx>| async move {
-                let e = fresh_email();
-                let body = json!({ctx.n.account_field(): ctx.account, ctx.n.email_field(): e});
-                let results =
-                    futures::future::join_all((0..N).map(|_| ctx.create(Role::A1, &body))).await;
-                let st = statuses(&results);
-                let ok = st.iter().filter(|s| **s == 201).count();
-                let conflict = st.iter().filter(|s| **s == 409).count();
-                if (ok, conflict) != (1, N - 1) {
-                    return Err(Failure::new(format!(
-                        "expected one 201 and {} 409s, got statuses {st:?}",
-                        N - 1
-                    )));
+            move |ctx: Arc<Ctx>| {
+                let rule = rule.clone();
+                async move {
+                    let st = super::uniqueness::one_value_race(&ctx, &rule, N).await?;
+                    let ok = st.iter().filter(|s| **s == 201).count();
+                    let conflict = st.iter().filter(|s| **s == 409).count();
+                    if (ok, conflict) != (1, N - 1) {
+                        return Err(Failure::new(format!(
+                            "expected one 201 and {} 409s, got statuses {st:?}",
+                            N - 1
+                        )));
+                    }
+                    Ok(())
                 }
-                Ok(())
             },
-        ),
+        ));
+    }
+    out.extend(vec![
         Check::new(
             Family::Races,
             "concurrent_conditional_patches",
@@ -51,6 +54,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
                 "{N} concurrent PATCHes with the same If-Match: exactly one 200, the rest 412, version +1"
             ),
             |ctx: Arc<Ctx>| async move {
+                ctx.n.need_text()?;
                 let c = ctx.created(Role::A1, json!({})).await?;
                 let id = s(&c, &ctx.n.id).to_owned();
                 let results = futures::future::join_all((0..N).map(|i| {
@@ -86,6 +90,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "concurrent unconditional PATCHes of different fields all succeed and all stick; version rises by their number",
             |ctx: Arc<Ctx>| async move {
+                ctx.n.need_text()?;
                 let c = ctx.created(Role::A1, json!({})).await?;
                 let id = s(&c, &ctx.n.id).to_owned();
                 let fields: Vec<String> = ctx.n.texts.iter().take(5).cloned().collect();
@@ -119,5 +124,6 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
                 )
             },
         ),
-    ]
+    ]);
+    out
 }

@@ -4,7 +4,7 @@ use super::{Check, Family, Level, s};
 use crate::context::Ctx;
 use crate::http::{Exchange, ensure, status};
 use crate::identity::Role;
-use contact_schema::ResourceModel;
+use resource_model::ResourceModel;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -39,8 +39,13 @@ fn revealing(ex: &Exchange, id: &str) -> (u16, String, Value) {
     (ex.status, media, body)
 }
 
-pub fn checks(_m: &ResourceModel) -> Vec<Check> {
-    vec![
+/// Whether `field` of `m` has a list filter.
+fn filtered(m: &ResourceModel, field: &str) -> bool {
+    m.field(field).is_some_and(|f| f.filter.is_some())
+}
+
+pub fn checks(m: &ResourceModel) -> Vec<Check> {
+    let mut out = vec![
         Check::new(
             Family::Tenant,
             "get_is_404",
@@ -71,6 +76,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "another tenant's update and delete answer 404 and change nothing",
             |ctx: Arc<Ctx>| async move {
+                ctx.n.need_text()?;
                 let c = ctx
                     .created(Role::A1, json!({ctx.n.text(0): "mine"}))
                     .await?;
@@ -88,16 +94,38 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Family::Tenant,
             "lists_are_isolated",
             Level::Must,
-            "lists, the account and email filters and a replayed cursor never show another tenant's contacts",
+            {
+                let n = crate::context::Names::new(m);
+                let filters: Vec<String> = n
+                    .account
+                    .iter()
+                    .map(|(f, _)| f.clone())
+                    .chain(n.email.clone().filter(|f| filtered(m, f)))
+                    .map(|f| format!("`{f}`"))
+                    .collect();
+                match filters.len() {
+                    0 => "lists and a replayed cursor never show another tenant's contacts"
+                        .to_owned(),
+                    1 => format!(
+                        "lists, the {} filter and a replayed cursor never show another tenant's contacts",
+                        filters[0]
+                    ),
+                    _ => format!(
+                        "lists, the {} filters and a replayed cursor never show another tenant's contacts",
+                        filters.join(" and ")
+                    ),
+                }
+            },
             |ctx: Arc<Ctx>| async move {
                 ctx.n.partition()?;
                 let acc = ctx.fresh_account();
                 let email = crate::context::fresh_email();
-                ctx.created(
-                    Role::A1,
-                    json!({ctx.n.account_field(): acc, ctx.n.email_field(): email}),
-                )
-                .await?;
+                let mut body = json!({ctx.n.account_field(): acc});
+                let email_filter = ctx.n.email.clone().filter(|f| filtered(&ctx.model, f));
+                if let Some(field) = &email_filter {
+                    body[field] = json!(email);
+                }
+                ctx.created(Role::A1, body).await?;
                 ctx.created(Role::A1, json!({ctx.n.account_field(): acc}))
                     .await?;
                 let empty = |ex: &Exchange| ex.body["data"].as_array().is_some_and(Vec::is_empty);
@@ -106,14 +134,14 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
                     .await?;
                 status(&ex, &[200], "another tenant's list")?;
                 ensure(empty(&ex), &ex, "another tenant's contacts are listed")?;
-                let ex = ctx
-                    .list_q(Role::B, &[(ctx.n.email_field(), &email)])
-                    .await?;
-                ensure(
-                    empty(&ex),
-                    &ex,
-                    "the email filter shows another tenant's contact",
-                )?;
+                if let Some(field) = &email_filter {
+                    let ex = ctx.list_q(Role::B, &[(field.as_str(), &email)]).await?;
+                    ensure(
+                        empty(&ex),
+                        &ex,
+                        format!("the `{field}` filter shows another tenant's contact"),
+                    )?;
+                }
                 let first = ctx
                     .list_q(
                         Role::A1,
@@ -140,12 +168,61 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
                 Ok(())
             },
         ),
+    ];
+    if m.stamp(resource_model::Stamp::App).is_some() {
+        out.extend(app_scope());
+    } else {
+        out.push(no_app_scope());
+    }
+    out
+}
+
+/// CONTRACT.md §8: without an `app_id` stamp a resource has no app scope;
+/// every token of the tenant sees and changes all of it.
+fn no_app_scope() -> Check {
+    Check::new(
+        Family::AppScope,
+        "no_app_scope",
+        Level::Must,
+        "with no app stamp there is no app scope: an app token reads, updates and deletes a person's item, and a person an app's",
+        |ctx: Arc<Ctx>| async move {
+            let c = ctx.created(Role::A1, json!({})).await?;
+            let id = s(&c, &ctx.n.id).to_owned();
+            status(
+                &ctx.get(Role::AppX, &id).await?,
+                &[200],
+                "an app reading a person's item",
+            )?;
+            status(
+                &ctx.patch(Role::AppX, &id, &json!({}), &[]).await?,
+                &[200],
+                "an app updating a person's item",
+            )?;
+            let other = ctx.created(Role::AppY, json!({})).await?;
+            status(
+                &ctx.get(Role::A2, s(&other, &ctx.n.id)).await?,
+                &[200],
+                "a person reading an app's item",
+            )?;
+            status(
+                &ctx.delete(Role::AppX, &id, &[]).await?,
+                &[200, 204],
+                "an app deleting a person's item",
+            )
+        },
+    )
+}
+
+/// CONTRACT.md §2: app scope, for a resource with an `app_id` stamp.
+fn app_scope() -> Vec<Check> {
+    vec![
         Check::new(
             Family::AppScope,
             "other_app_is_404",
             Level::Must,
             "an app token cannot read, update or delete another app's contact (404, nothing changes)",
             |ctx: Arc<Ctx>| async move {
+                ctx.n.need_text()?;
                 let c = ctx.created(Role::AppX, json!({ctx.n.text(0): "x"})).await?;
                 let id = s(&c, &ctx.n.id).to_owned();
                 let get = ctx.get(Role::AppY, &id).await?;
@@ -165,6 +242,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "an app token cannot read, update or delete a contact a person created (no app_id): 404, nothing changes",
             |ctx: Arc<Ctx>| async move {
+                ctx.n.need_text()?;
                 let c = ctx
                     .created(Role::A1, json!({ctx.n.text(0): "a person's"}))
                     .await?;
@@ -217,6 +295,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "a person sees and updates every contact of the tenant; the update keeps the contact's app_id",
             |ctx: Arc<Ctx>| async move {
+                ctx.n.need_text()?;
                 let c = ctx.created(Role::AppX, json!({})).await?;
                 let id = s(&c, &ctx.n.id).to_owned();
                 let get = ctx.get(Role::A1, &id).await?;

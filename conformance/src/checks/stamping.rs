@@ -4,8 +4,8 @@ use super::{Check, Family, Level, s, time};
 use crate::context::Ctx;
 use crate::http::{Failure, ensure};
 use crate::identity::Role;
-use contact_schema::ResourceModel;
-use contact_schema::model::{FieldType, Stamp};
+use resource_model::ResourceModel;
+use resource_model::{FieldType, Stamp};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
@@ -39,13 +39,23 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
         .and_then(|f| f.format.as_ref())
         .map(|f| f.pattern())
         .unwrap_or_default();
+    let ulid_ids = matches!(
+        m.stamp(Stamp::Id).and_then(|f| f.format.as_ref()),
+        Some(resource_model::Format::PrefixedUlid { .. })
+    );
     {
         let (id, created_at) = (id.clone(), created_at.clone());
         out.push(Check::new(
             Family::Stamping,
             "id_format",
             Level::Must,
-            format!("`{id}` matches {pattern} and its ULID time is within 5 s of `{created_at}`"),
+            if ulid_ids {
+                format!(
+                    "`{id}` matches {pattern} and its ULID time is within 5 s of `{created_at}`"
+                )
+            } else {
+                format!("`{id}` matches {pattern}")
+            },
             move |ctx: Arc<Ctx>| {
                 let (id, created_at, pattern) = (id.clone(), created_at.clone(), pattern.clone());
                 async move {
@@ -61,6 +71,10 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                         &ex,
                         format!("`{id}` {v:?} does not match {pattern}"),
                     )?;
+                    if !ulid_ids {
+                        // A prefixed UUID: version 7 (time-ordered) is recommended, not required.
+                        return Ok(());
+                    }
                     let ulid = v
                         .rsplit('_')
                         .next()

@@ -6,16 +6,18 @@ use super::{Check, Family, Level, s};
 use crate::context::Ctx;
 use crate::http::{CheckResult, Failure, ensure, same, status};
 use crate::identity::Role;
-use contact_schema::ResourceModel;
-use contact_schema::model::{Field, FieldType, Format, Reference};
 use futures::future::join_all;
+use resource_model::ResourceModel;
+use resource_model::{Field, FieldType, Format, Reference};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
 /// A value of the wrong JSON type for a field.
 fn wrong_type(ty: &FieldType) -> Value {
     match ty {
-        FieldType::String | FieldType::Enum { .. } | FieldType::DateTime => json!(12),
+        FieldType::String | FieldType::Enum { .. } | FieldType::DateTime | FieldType::Date => {
+            json!(12)
+        }
         FieldType::Boolean => json!("yes"),
         FieldType::Integer => json!("one"),
         FieldType::JsonObject => json!([1, 2]),
@@ -29,6 +31,7 @@ fn bad_format(format: &Format) -> &'static str {
         Format::Email => "not an email",
         Format::E164 => "020 7123 4567",
         Format::HttpUrl => "ftp://example.com/x",
+        Format::Hostname => "not a host",
         Format::PrefixedUlid { .. } => "per_lowercase0000000000000000",
         Format::PrefixedUuid { .. } => "acc-3F2B8C1E-9D4A-4B6F-8E2C-1A5D7F9B0C3E",
     }
@@ -244,9 +247,196 @@ fn email_checks(f: &Field, out: &mut Vec<Check>) {
     ));
 }
 
+/// CONTRACT.md §8: a required field absent or null in a create, or null in
+/// an update, is a 422 naming it, and nothing is written.
+fn required_check(required: Vec<String>) -> Check {
+    Check::new(
+        Family::Validation,
+        "required_fields",
+        Level::Must,
+        format!(
+            "{} left out of a create or null in it, or null in an update, is a 422 naming it; nothing is written",
+            required
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        move |ctx: Arc<Ctx>| {
+            let required = required.clone();
+            async move {
+                let target = ctx.created(Role::A1, json!({})).await?;
+                let id = s(&target, &ctx.n.id).to_owned();
+                for name in &required {
+                    let full = ctx.n.with_required(&json!({}));
+                    for (what, body) in [
+                        ("left out", {
+                            let mut b = full.clone();
+                            b.as_object_mut().map(|o| o.remove(name));
+                            b
+                        }),
+                        ("null", {
+                            let mut b = full.clone();
+                            b[name] = Value::Null;
+                            b
+                        }),
+                    ] {
+                        let what = format!("a create with `{name}` {what}");
+                        let ex = ctx.create_exactly(Role::A1, &body).await?;
+                        status(&ex, &[422], &what)?;
+                        same(
+                            &ex,
+                            format!("the fields the 422 names ({what})"),
+                            vec![name.clone()],
+                            named(&ex),
+                        )?;
+                    }
+                    let what = format!("an update setting `{name}` to null");
+                    let ex = ctx
+                        .patch(Role::A1, &id, &json!({ name.as_str(): null }), &[])
+                        .await?;
+                    status(&ex, &[422], &what)?;
+                    same(
+                        &ex,
+                        format!("the fields the 422 names ({what})"),
+                        vec![name.clone()],
+                        named(&ex),
+                    )?;
+                }
+                ctx.unchanged(Role::A1, &id, &target).await
+            }
+        },
+    )
+}
+
+/// CONTRACT.md §8: an integer field takes whole JSON numbers within its
+/// bounds, however written, and returns them as plain integers.
+fn integer_checks(f: &Field, out: &mut Vec<Check>) {
+    let (min, max) = (f.limits.minimum, f.limits.maximum);
+    let name = f.name.clone();
+    let inside = min.unwrap_or(0).max(0).min(max.unwrap_or(i64::MAX));
+    let n = name.clone();
+    out.push(accepts(
+        &format!("integer_{name}"),
+        format!(
+            "`{name}` takes {} and a whole number written with a fraction or an exponent (`{inside}.0`), stored as a plain integer",
+            match (min, max) {
+                (Some(a), Some(b)) => format!("{a} and {b}"),
+                (Some(a), None) => format!("{a}"),
+                (None, Some(b)) => format!("{b}"),
+                (None, None) => format!("{inside}"),
+            }
+        ),
+        move |_ctx: &Ctx| {
+            let mut bodies: Vec<Value> = [min, max]
+                .into_iter()
+                .flatten()
+                .map(|v| json!({ n.as_str(): v }))
+                .collect();
+            if bodies.is_empty() {
+                bodies.push(json!({ n.as_str(): inside }));
+            }
+            bodies
+        },
+    ));
+    let n = name.clone();
+    out.push(Check::new(
+        Family::Validation,
+        &format!("integer_form_{name}"),
+        Level::Must,
+        format!("`{name}` sent as `{inside}.0` comes back as the plain integer `{inside}`"),
+        move |ctx: Arc<Ctx>| {
+            let n = n.clone();
+            async move {
+                let ex = ctx
+                    .create(Role::A1, &json!({ n.as_str(): inside as f64 }))
+                    .await?;
+                status(&ex, &[201], format!("a create with `{n}` {inside}.0"))?;
+                same(
+                    &ex,
+                    format!("`{n}` as returned"),
+                    Some(&json!(inside)),
+                    ex.body.get(&n),
+                )?;
+                ensure(
+                    ex.body[&n].is_i64() || ex.body[&n].is_u64(),
+                    &ex,
+                    format!("`{n}` must come back as an integer, not {}", ex.body[&n]),
+                )
+            }
+        },
+    ));
+    let mut cases: Vec<Refused> = vec![
+        (json!({ name.as_str(): 1.5 }), vec![name.clone()]),
+        (json!({ name.as_str(): true }), vec![name.clone()]),
+        (
+            json!({ name.as_str(): inside.to_string() }),
+            vec![name.clone()],
+        ),
+    ];
+    if let Some(min) = min.filter(|m| *m > i64::MIN) {
+        cases.push((json!({ name.as_str(): min - 1 }), vec![name.clone()]));
+    }
+    if let Some(max) = max.filter(|m| *m < i64::MAX) {
+        cases.push((json!({ name.as_str(): max + 1 }), vec![name.clone()]));
+    }
+    out.push(rejects(
+        &format!("integer_bounds_{name}"),
+        format!(
+            "`{name}` refuses a fraction, a boolean, a string{}: each a 422",
+            match (min, max) {
+                (Some(a), Some(b)) => format!(", {} and {}", a - 1, b + 1),
+                (Some(a), None) => format!(" and {}", a - 1),
+                (None, Some(b)) => format!(" and {}", b + 1),
+                (None, None) => String::new(),
+            }
+        ),
+        cases,
+    ));
+}
+
+/// CONTRACT.md §8: a date field takes RFC 3339 full-dates naming real
+/// calendar days, returned as sent.
+fn date_checks(f: &Field, out: &mut Vec<Check>) {
+    let name = f.name.clone();
+    let n = name.clone();
+    out.push(accepts(
+        &format!("date_{name}"),
+        format!("`{name}` takes real calendar days (2024-02-29, 0001-01-01, 9999-12-31), returned as sent"),
+        move |_ctx: &Ctx| {
+            ["2024-02-29", "0001-01-01", "9999-12-31"]
+                .into_iter()
+                .map(|d| json!({ n.as_str(): d }))
+                .collect()
+        },
+    ));
+    out.push(rejects(
+        &format!("date_rejects_{name}"),
+        format!("`{name}` refuses a day the month lacks, year 0000, a short form, a date-time: each a 422"),
+        ["2023-02-29", "2024-04-31", "2024-13-01", "0000-01-01", "2024-1-01", "2024-01-01T00:00:00Z", "20240101"]
+            .into_iter()
+            .map(|d| (json!({ name.as_str(): d }), vec![name.clone()]))
+            .collect(),
+    ));
+}
+
 pub fn checks(m: &ResourceModel) -> Vec<Check> {
     let mut out = Vec::new();
     let client: Vec<&Field> = m.client_fields().collect();
+    let required: Vec<String> = client
+        .iter()
+        .filter(|f| f.is_required())
+        .map(|f| f.name.clone())
+        .collect();
+    if !required.is_empty() {
+        out.push(required_check(required));
+    }
+    for f in client.iter().filter(|f| f.ty == FieldType::Integer) {
+        integer_checks(f, &mut out);
+    }
+    for f in client.iter().filter(|f| f.ty == FieldType::Date) {
+        date_checks(f, &mut out);
+    }
     for f in client.iter().filter(|f| f.format.is_some()) {
         let format = f.format.as_ref().expect("filtered");
         let bad = bad_format(format);
@@ -655,6 +845,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
         out.push(Check::new(Family::Validation, "reference_checked_only_when_set", Level::Must, format!("a later deletion of the contact `{name}` names changes nothing, and writes that leave `{name}` out are not refused for it"), move |ctx: Arc<Ctx>| {
             let name = n.clone();
             async move {
+                ctx.n.need_text()?;
                 let boss = ctx.created(Role::A1, json!({})).await?;
                 let c = ctx.created(Role::A1, json!({ name.as_str(): s(&boss, &ctx.n.id) })).await?;
                 let id = s(&c, &ctx.n.id).to_owned();
@@ -671,9 +862,13 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
         Family::Validation,
         "null_is_accepted",
         Level::Must,
-        "every client field accepts null, on create and on update",
+        "every client field that is not required accepts null, on create and on update",
         {
-            let names: Vec<String> = client.iter().map(|f| f.name.clone()).collect();
+            let names: Vec<String> = client
+                .iter()
+                .filter(|f| !f.is_required())
+                .map(|f| f.name.clone())
+                .collect();
             move |ctx: Arc<Ctx>| {
                 let names = names.clone();
                 async move {

@@ -4,7 +4,7 @@ use super::{Check, Family, Level, s, time};
 use crate::context::Ctx;
 use crate::http::{ensure, same, status};
 use crate::identity::Role;
-use contact_schema::ResourceModel;
+use resource_model::ResourceModel;
 use serde_json::json;
 use std::sync::Arc;
 
@@ -39,6 +39,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "an update or delete whose If-Match matches no current version answers 412 and changes nothing",
             |ctx: Arc<Ctx>| async move {
+                ctx.n.need_text()?;
                 let c = ctx.created(Role::A1, json!({ctx.n.text(0): "v1"})).await?;
                 let id = s(&c, &ctx.n.id).to_owned();
                 let up = ctx
@@ -131,6 +132,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "an update whose body version is not current answers 409 and changes nothing; a current one applies",
             |ctx: Arc<Ctx>| async move {
+                ctx.n.need_text()?;
                 let c = ctx.created(Role::A1, json!({ctx.n.text(0): "v1"})).await?;
                 let id = s(&c, &ctx.n.id).to_owned();
                 let v = ctx.n.version.as_str();

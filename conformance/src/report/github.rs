@@ -33,7 +33,7 @@ pub fn render(report: &RunReport) -> String {
         }
         out.push_str(&format!(
             "::{kind} title={}::{}\n",
-            property(&format!("{} ({})", c.id, c.description)),
+            property(&format!("{} {} ({})", c.resource, c.id, c.description)),
             data(&message)
         ));
     }

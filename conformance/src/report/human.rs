@@ -1,4 +1,4 @@
-//! For people: live progress on a terminal, then a summary grouped by family.
+//! For people: live progress on a terminal, then a summary grouped by resource and family.
 
 use crate::checks::Family;
 use crate::run::{CheckReport, Outcome, Reporter, RunReport};
@@ -51,7 +51,7 @@ impl Reporter for Progress {
     fn finished(&self, r: &CheckReport) {
         if let Some(bar) = self.bar.lock().expect("not poisoned").as_ref() {
             if r.outcome == Outcome::Fail {
-                bar.println(format!("FAIL {}: {}", r.id, r.message));
+                bar.println(format!("FAIL {} {}: {}", r.resource, r.id, r.message));
             }
             bar.set_message(r.id.clone());
             bar.inc(1);
@@ -75,17 +75,25 @@ pub fn render(report: &RunReport, colour: bool) -> String {
         report.checks.len(),
         report.duration.as_secs_f64()
     );
-    for family in Family::ALL {
+    for (resource, family) in report
+        .resources()
+        .into_iter()
+        .flat_map(|r| Family::ALL.map(|f| (r, f)))
+    {
         let cases: Vec<_> = report
             .checks
             .iter()
-            .filter(|c| c.family == family)
+            .filter(|c| c.family == family && c.resource == resource)
             .collect();
         if cases.is_empty() {
             continue;
         }
         let passed = cases.iter().filter(|c| c.outcome == Outcome::Pass).count();
-        out.push_str(&format!("\n{} ({passed}/{})\n", family.name(), cases.len()));
+        out.push_str(&format!(
+            "\n{resource} · {} ({passed}/{})\n",
+            family.name(),
+            cases.len()
+        ));
         for c in cases {
             let tag = match c.outcome {
                 Outcome::Pass => paint("PASS", "32", colour),
@@ -106,7 +114,7 @@ pub fn render(report: &RunReport, colour: bool) -> String {
     }
     let s = report.summary();
     let line = format!(
-        "\n{}{} passed, {} failed, {} warned, {} skipped; {} contacts created and soft-deleted\n",
+        "\n{}{} passed, {} failed, {} warned, {} skipped; {} items created and soft-deleted\n",
         if report.interrupted {
             "INTERRUPTED: "
         } else {

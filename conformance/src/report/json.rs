@@ -10,7 +10,7 @@ pub fn render(report: &RunReport) -> Value {
         .iter()
         .map(|c| {
             let mut v = json!({
-                "id": c.id, "family": c.family, "level": c.level, "outcome": c.outcome,
+                "resource": c.resource, "id": c.id, "family": c.family, "level": c.level, "outcome": c.outcome,
                 "message": c.message, "description": c.description,
             });
             for (key, value) in [("expected", &c.expected), ("actual", &c.actual)] {

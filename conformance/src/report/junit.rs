@@ -1,4 +1,4 @@
-//! JUnit XML for CI systems: a suite per family, a case per check.
+//! JUnit XML for CI systems: a suite per resource and family (`contacts.stamping`), a case per check.
 
 use crate::checks::Family;
 use crate::run::{Outcome, RunReport};
@@ -6,19 +6,24 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 /// The report as JUnit XML.
 pub fn render(report: &RunReport) -> anyhow::Result<String> {
-    let mut out = Report::new("contact-conformance");
+    let mut out = Report::new("conformance");
     out.set_time(report.duration);
     out.set_timestamp(report.started);
-    for family in Family::ALL {
+    for (resource, family) in report
+        .resources()
+        .into_iter()
+        .flat_map(|r| Family::ALL.map(|f| (r, f)))
+    {
         let cases: Vec<_> = report
             .checks
             .iter()
-            .filter(|c| c.family == family)
+            .filter(|c| c.family == family && c.resource == resource)
             .collect();
         if cases.is_empty() {
             continue;
         }
-        let mut suite = TestSuite::new(family.name());
+        let suite_name = format!("{resource}.{}", family.name());
+        let mut suite = TestSuite::new(suite_name.as_str());
         for c in cases {
             let status = match c.outcome {
                 Outcome::Pass => TestCaseStatus::success(),
@@ -42,7 +47,7 @@ pub fn render(report: &RunReport) -> anyhow::Result<String> {
                 }
             };
             let mut case = TestCase::new(c.id.as_str(), status);
-            case.set_classname(family.name());
+            case.set_classname(suite_name.as_str());
             case.set_time(c.duration);
             suite.add_test_case(case);
         }

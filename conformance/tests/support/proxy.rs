@@ -84,16 +84,16 @@ impl Req {
         serde_json::from_slice(&bytes).ok()
     }
 
-    /// Whether this is the collection.
+    /// Whether this is a collection (the Contact's or the Account's).
     pub fn is_collection(&self) -> bool {
-        self.path == COLLECTION
+        self.path == COLLECTION || self.path == ACCOUNTS
     }
 
     /// The item id, when this is an item path.
     pub fn item_id(&self) -> Option<&str> {
-        self.path
-            .strip_prefix(COLLECTION)?
-            .strip_prefix('/')
+        [COLLECTION, ACCOUNTS]
+            .into_iter()
+            .find_map(|c| self.path.strip_prefix(c)?.strip_prefix('/'))
             .filter(|s| !s.is_empty() && !s.contains('/'))
     }
 
@@ -206,8 +206,11 @@ pub fn unprocessable(field: &str) -> Resp {
     r
 }
 
-/// The collection path of the reference server.
+/// The Contact's collection path on the reference server.
 pub const COLLECTION: &str = "/api/v1/crm/contacts";
+
+/// The Account's collection path on the reference server.
+pub const ACCOUNTS: &str = "/api/v1/crm/accounts";
 
 /// The upstream (the reference server), for forwarding and side requests.
 #[derive(Clone)]

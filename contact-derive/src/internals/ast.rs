@@ -31,8 +31,12 @@ pub struct Field<'a> {
 pub enum TypeKind<'a> {
     String,
     Boolean,
-    Integer,
+    /// An integer, with its Rust type's name and bounds as stored (a `u64`
+    /// is stored as a signed 64-bit integer, so its maximum is `i64::MAX`).
+    Integer(&'static str, i64, i64),
     DateTime,
+    /// `chrono::NaiveDate`: an RFC 3339 full-date.
+    Date,
     JsonObject,
     StringArray,
     /// Any other type: a unit enum implementing `ResourceEnum` (checked by the compiler).
@@ -47,8 +51,9 @@ impl TypeKind<'_> {
         match self {
             TypeKind::String => "a String",
             TypeKind::Boolean => "a bool",
-            TypeKind::Integer => "an integer",
+            TypeKind::Integer(..) => "an integer",
             TypeKind::DateTime => "a date-time",
+            TypeKind::Date => "a date",
             TypeKind::JsonObject => "a JSON object",
             TypeKind::StringArray => "a Vec<String>",
             TypeKind::Enum(_) => "an enum",
@@ -254,7 +259,19 @@ fn classify(ty: &Type) -> TypeKind<'_> {
     match name.as_str() {
         "String" if args.is_empty() => TypeKind::String,
         "bool" => TypeKind::Boolean,
-        "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" => TypeKind::Integer,
+        "i8" => TypeKind::Integer("i8", i8::MIN.into(), i8::MAX.into()),
+        "i16" => TypeKind::Integer("i16", i16::MIN.into(), i16::MAX.into()),
+        "i32" => TypeKind::Integer("i32", i32::MIN.into(), i32::MAX.into()),
+        "i64" => TypeKind::Integer("i64", i64::MIN, i64::MAX),
+        "u8" => TypeKind::Integer("u8", 0, u8::MAX.into()),
+        "u16" => TypeKind::Integer("u16", 0, u16::MAX.into()),
+        "u32" => TypeKind::Integer("u32", 0, u32::MAX.into()),
+        // Stored as a signed 64-bit integer in every dialect.
+        "u64" => TypeKind::Integer("u64", 0, i64::MAX),
+        "i128" | "u128" | "isize" | "usize" => TypeKind::Unsupported(
+            "use i8 … i64 or u8 … u64: integers are stored as 64-bit columns and their width must not depend on the platform",
+        ),
+        "NaiveDate" => TypeKind::Date,
         "f32" | "f64" => TypeKind::Unsupported(
             "floating-point fields are not supported (NaN and Infinity are not JSON)",
         ),

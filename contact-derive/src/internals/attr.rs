@@ -241,24 +241,53 @@ impl Container {
 pub enum DefaultLit {
     Str(LitStr),
     Bool(LitBool),
-    Int(LitInt),
+    /// An integer literal, negated when written with a leading `-`.
+    Int(LitInt, bool),
 }
 
-/// The string, boolean or integer literal of `key = <literal>`.
-fn value_lit(meta: &ParseNestedMeta, key: Symbol) -> syn::Result<(syn::Lit, DefaultLit)> {
-    let lit: syn::Lit = meta.value()?.parse()?;
-    let value = match &lit {
-        syn::Lit::Str(s) => DefaultLit::Str(s.clone()),
-        syn::Lit::Bool(b) => DefaultLit::Bool(b.clone()),
-        syn::Lit::Int(i) => DefaultLit::Int(i.clone()),
+impl DefaultLit {
+    /// The integer's value, when it is one that fits an `i64`.
+    pub fn int(&self) -> Option<i64> {
+        match self {
+            DefaultLit::Int(lit, neg) => {
+                let n = lit.base10_parse::<i128>().ok()?;
+                i64::try_from(if *neg { -n } else { n }).ok()
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The string, boolean or (possibly negative) integer literal of `key = <literal>`.
+fn value_lit(meta: &ParseNestedMeta, key: Symbol) -> syn::Result<(TokenStream, DefaultLit)> {
+    let input = meta.value()?;
+    let neg: Option<Token![-]> = input.parse()?;
+    let lit: syn::Lit = input.parse()?;
+    let value = match (&lit, neg.is_some()) {
+        (syn::Lit::Str(s), false) => DefaultLit::Str(s.clone()),
+        (syn::Lit::Bool(b), false) => DefaultLit::Bool(b.clone()),
+        (syn::Lit::Int(i), neg) => DefaultLit::Int(i.clone(), neg),
         _ => {
             return Err(syn::Error::new_spanned(
-                &lit,
+                quote::quote!(#neg #lit),
                 format!("`{key}` takes a string, boolean or integer literal"),
             ));
         }
     };
-    Ok((lit, value))
+    Ok((quote::quote!(#neg #lit), value))
+}
+
+/// A (possibly negative) integer literal: `minimum = -5`.
+fn lit_i64(meta: &ParseNestedMeta) -> syn::Result<(TokenStream, i64)> {
+    let input = meta.value()?;
+    let neg: Option<Token![-]> = input.parse()?;
+    let lit: LitInt = input.parse()?;
+    let n = lit.base10_parse::<i128>()?;
+    let n = if neg.is_some() { -n } else { n };
+    let tokens = quote::quote!(#neg #lit);
+    let n = i64::try_from(n)
+        .map_err(|_| syn::Error::new_spanned(&tokens, "the bound does not fit a 64-bit integer"))?;
+    Ok((tokens, n))
 }
 
 /// A `format = ...` value.
@@ -267,6 +296,7 @@ pub enum FormatAttr {
     Email,
     E164,
     HttpUrl,
+    Hostname,
     PrefixedUlid(String),
     PrefixedUuid(String),
 }
@@ -277,6 +307,7 @@ impl FormatAttr {
             FormatAttr::Email => "email",
             FormatAttr::E164 => "e164",
             FormatAttr::HttpUrl => "http_url",
+            FormatAttr::Hostname => "hostname",
             FormatAttr::PrefixedUlid(_) => "prefixed_ulid",
             FormatAttr::PrefixedUuid(_) => "prefixed_uuid",
         }
@@ -323,6 +354,10 @@ pub struct Field {
     pub min_length: Option<Spanned<u32>>,
     pub max_length: Option<Spanned<u32>>,
     pub minimum: Option<Spanned<i64>>,
+    pub maximum: Option<Spanned<i64>>,
+    /// `required`: a create must set the field, an update may not clear it
+    /// (what a non-`Option` client field without a default already is).
+    pub required: Option<Spanned<()>>,
     pub max_items: Option<Spanned<u32>>,
     pub item_min_length: Option<Spanned<u32>>,
     pub item_max_length: Option<Spanned<u32>>,
@@ -349,6 +384,8 @@ const FIELD_KEYS: &[Symbol] = &[
     MIN_LENGTH,
     MAX_LENGTH,
     MINIMUM,
+    MAXIMUM,
+    REQUIRED,
     MAX_ITEMS,
     ITEM_MIN_LENGTH,
     ITEM_MAX_LENGTH,
@@ -374,6 +411,8 @@ impl Field {
         let mut min_length = Attr::none(cx, MIN_LENGTH);
         let mut max_length = Attr::none(cx, MAX_LENGTH);
         let mut minimum = Attr::none(cx, MINIMUM);
+        let mut maximum = Attr::none(cx, MAXIMUM);
+        let mut required = Attr::none(cx, REQUIRED);
         let mut max_items = Attr::none(cx, MAX_ITEMS);
         let mut item_min_length = Attr::none(cx, ITEM_MIN_LENGTH);
         let mut item_max_length = Attr::none(cx, ITEM_MAX_LENGTH);
@@ -421,12 +460,18 @@ impl Field {
                     let (lit, n) = lit_u32(meta)?;
                     max_length.set(&lit, n);
                 } else if p == MINIMUM {
-                    let input = meta.value()?;
-                    let neg: Option<Token![-]> = input.parse()?;
-                    let lit: LitInt = input.parse()?;
-                    let n = lit.base10_parse::<i64>()?;
-                    let tokens = quote::quote!(#neg #lit);
-                    minimum.set(tokens, if neg.is_some() { -n } else { n });
+                    let (tokens, n) = lit_i64(meta)?;
+                    minimum.set(tokens, n);
+                } else if p == MAXIMUM {
+                    let (tokens, n) = lit_i64(meta)?;
+                    maximum.set(tokens, n);
+                } else if p == REQUIRED {
+                    if meta.input.peek(Token![=]) {
+                        return Err(
+                            meta.error("`required` takes no value: write #[field(required)]")
+                        );
+                    }
+                    required.set(&meta.path, ());
                 } else if p == MAX_ITEMS {
                     let (lit, n) = lit_u32(meta)?;
                     max_items.set(&lit, n);
@@ -502,6 +547,8 @@ impl Field {
             min_length: min_length.get(),
             max_length: max_length.get(),
             minimum: minimum.get(),
+            maximum: maximum.get(),
+            required: required.get(),
             max_items: max_items.get(),
             item_min_length: item_min_length.get(),
             item_max_length: item_max_length.get(),
@@ -538,19 +585,21 @@ fn parse_format(input: ParseStream) -> syn::Result<(TokenStream, FormatAttr)> {
         "email" => FormatAttr::Email,
         "e164" => FormatAttr::E164,
         "http_url" => FormatAttr::HttpUrl,
+        "hostname" => FormatAttr::Hostname,
         "prefixed_ulid" => {
             let (lit, v) = prefix(input)?;
-            return Ok((quote::quote!(#ident(#lit)), FormatAttr::PrefixedUlid(v)));
+            // The ident and the literal: tokens of the input, so errors point at them.
+            return Ok((quote::quote!(#ident #lit), FormatAttr::PrefixedUlid(v)));
         }
         "prefixed_uuid" => {
             let (lit, v) = prefix(input)?;
-            return Ok((quote::quote!(#ident(#lit)), FormatAttr::PrefixedUuid(v)));
+            return Ok((quote::quote!(#ident #lit), FormatAttr::PrefixedUuid(v)));
         }
         _ => {
             return Err(syn::Error::new_spanned(
                 &ident,
                 format!(
-                    "unknown format `{name}`\n  = help: expected one of: email, e164, http_url, prefixed_ulid(\"pfx\"), prefixed_uuid(\"pfx\")"
+                    "unknown format `{name}`\n  = help: expected one of: email, e164, http_url, hostname, prefixed_ulid(\"pfx\"), prefixed_uuid(\"pfx\")"
                 ),
             ));
         }
@@ -564,7 +613,8 @@ fn parse_computed(input: ParseStream) -> syn::Result<(TokenStream, ComputedAttr)
     let paren = syn::parenthesized!(content in input);
     let args: Punctuated<Ident, Token![,]> = Punctuated::parse_terminated(&content)?;
     let args: Vec<Ident> = args.into_iter().collect();
-    let tokens = quote::quote!(#ident(#(#args),*));
+    // The input's own tokens (no new group), so errors point at the rule.
+    let tokens = quote::quote!(#ident #(#args)*);
     match ident.to_string().as_str() {
         "join_when_blank" if !args.is_empty() => Ok((tokens, ComputedAttr::JoinWhenBlank(args))),
         "stamp_when_true" if args.len() == 1 => Ok((

@@ -1,7 +1,7 @@
 //! Cross-field rules, checked once every attribute is parsed.
 
 use super::ast::{Container, Field, TypeKind};
-use super::attr::{ComputedAttr, DefaultLit, Spanned};
+use super::attr::{ComputedAttr, DefaultLit, FormatAttr, Spanned};
 use super::ctxt::Ctxt;
 
 /// Records every broken rule of `cont` in `cx`.
@@ -12,14 +12,15 @@ pub fn check(cx: &Ctxt, cont: &Container) {
         check_type(cx, field);
         check_description(cx, field);
         check_limits(cx, field);
-        check_default(cx, field);
+        check_default(cx, cont, field);
+        check_required(cx, field);
         check_computed(cx, cont, field);
         check_unique(cx, cont, field);
         check_same(cx, cont, field);
         check_renamed_from(cx, cont, field);
-        check_example(cx, field);
+        check_example(cx, cont, field);
         if let Some(stamp) = &field.attrs.stamp {
-            check_stamp(cx, field, stamp);
+            check_stamp(cx, cont, field, stamp);
             if stamps.iter().any(|(s, _)| *s == stamp.value) {
                 cx.error_spanned_by(
                     &stamp.tokens,
@@ -29,11 +30,23 @@ pub fn check(cx: &Ctxt, cont: &Container) {
             stamps.push((&stamp.value, stamp));
         }
     }
-    if !stamps.iter().any(|(s, _)| *s == "id") {
-        cx.error_spanned_by(
-            cont.ident,
-            "no field is stamped `id`\n  = help: add #[field(stamp = id)] to the id field",
-        );
+    for (stamp, help) in [
+        ("id", "add #[field(stamp = id)] to the id field"),
+        (
+            "tenant",
+            "every item belongs to the caller's tenant: add #[field(stamp = tenant)] to a String field",
+        ),
+        (
+            "created_at",
+            "lists are ordered by creation time: add #[field(stamp = created_at)] to a DateTime<Utc> field",
+        ),
+    ] {
+        if !stamps.iter().any(|(s, _)| *s == stamp) {
+            cx.error_spanned_by(
+                cont.ident,
+                format!("no field is stamped `{stamp}`\n  = help: {help}"),
+            );
+        }
     }
 }
 
@@ -60,7 +73,7 @@ fn check_container(cx: &Ctxt, cont: &Container) {
     let max_page = attrs
         .max_page_size
         .as_ref()
-        .map_or(contact_schema_default_max_page(), |s| s.value);
+        .map_or(contract_default_max_page(), |s| s.value);
     if let Some(p) = &attrs.page_size
         && p.value > max_page
     {
@@ -75,8 +88,8 @@ fn check_container(cx: &Ctxt, cont: &Container) {
 }
 
 /// The contract's largest page (`ApiLimits::default().max_page_size`; the
-/// derive cannot depend on `contact-schema`, which depends on it).
-fn contact_schema_default_max_page() -> u32 {
+/// derive cannot depend on `resource-model`, which depends on it).
+fn contract_default_max_page() -> u32 {
     100
 }
 
@@ -158,15 +171,27 @@ fn check_limits(cx: &Ctxt, field: &Field) {
             needs(cx, field, key, &l.tokens, is_json, "JSON object");
         }
     }
-    if let Some(m) = &a.minimum {
-        needs(
-            cx,
-            field,
-            "minimum",
-            &m.tokens,
-            matches!(field.kind, TypeKind::Integer),
-            "integer",
-        );
+    for (key, bound) in [("minimum", &a.minimum), ("maximum", &a.maximum)] {
+        let Some(b) = bound else { continue };
+        match field.kind {
+            TypeKind::Integer(ty, min, max) => {
+                if b.value < min || b.value > max {
+                    cx.error_spanned_by(
+                        &b.tokens,
+                        format!(
+                            "`{key} = {}` is outside `{}`'s type `{ty}`, which holds {min} to {max}",
+                            b.value, field.name
+                        ),
+                    );
+                }
+            }
+            _ => needs(cx, field, key, &b.tokens, false, "integer"),
+        }
+    }
+    if let (Some(min), Some(max)) = (&a.minimum, &a.maximum)
+        && min.value > max.value
+    {
+        cx.error_spanned_by(&min.tokens, "`minimum` is greater than `maximum`");
     }
     if let Some(r) = &a.references_self {
         needs(cx, field, "references", &r.tokens, is_string, "String");
@@ -183,7 +208,7 @@ fn check_limits(cx: &Ctxt, field: &Field) {
     }
 }
 
-fn check_default(cx: &Ctxt, field: &Field) {
+fn check_default(cx: &Ctxt, cont: &Container, field: &Field) {
     let Some(d) = &field.attrs.default else {
         return;
     };
@@ -197,10 +222,20 @@ fn check_default(cx: &Ctxt, field: &Field) {
         );
         return;
     }
+    if field.attrs.required.is_some() {
+        cx.error_spanned_by(
+            &d.tokens,
+            format!(
+                "`{}` is required and has a default: a default applies only when the field is left out, which a required field may not be",
+                field.name
+            ),
+        );
+        return;
+    }
     let fits = match (&d.value, &field.kind) {
-        (DefaultLit::Str(_), TypeKind::String | TypeKind::Enum(_)) => true,
+        (DefaultLit::Str(_), TypeKind::String | TypeKind::Enum(_) | TypeKind::Date) => true,
         (DefaultLit::Bool(_), TypeKind::Boolean) => true,
-        (DefaultLit::Int(i), TypeKind::Integer) => i.base10_parse::<i64>().is_ok(),
+        (DefaultLit::Int(..), TypeKind::Integer(..)) => d.value.int().is_some(),
         _ => false,
     };
     if !fits {
@@ -211,6 +246,128 @@ fn check_default(cx: &Ctxt, field: &Field) {
                 field.name,
                 field.kind.describe()
             ),
+        );
+        return;
+    }
+    check_value_rules(cx, cont, field, d, "default");
+}
+
+/// A default or example that fits the field's type must also keep the
+/// field's own rules: its format, lengths, bounds, a real calendar day. (An
+/// enum's values are known only to its own derive: the emitted code checks
+/// an enum default in a constant, which fails to compile when it is not one.)
+fn check_value_rules(
+    cx: &Ctxt,
+    cont: &Container,
+    field: &Field,
+    v: &Spanned<DefaultLit>,
+    what: &str,
+) {
+    let a = &field.attrs;
+    let broken = |why: String| {
+        cx.error_spanned_by(
+            &v.tokens,
+            format!("this {what} breaks `{}`'s own rules: {why}", field.name),
+        );
+    };
+    match (&v.value, &field.kind) {
+        (DefaultLit::Str(s), TypeKind::String) => {
+            let s = s.value();
+            let n = s.chars().count() as u64;
+            let max = a.max_length.as_ref().map(|m| m.value).or_else(|| {
+                (a.format.is_none())
+                    .then(|| cont.attrs.max_length.as_ref().map(|m| m.value))
+                    .flatten()
+            });
+            if let Some(max) = max
+                && n > u64::from(max)
+            {
+                broken(format!(
+                    "it is {n} characters long, over the limit of {max}"
+                ));
+            }
+            if let Some(min) = &a.min_length
+                && n < u64::from(min.value)
+            {
+                broken(format!(
+                    "it is {n} characters long, under the minimum of {}",
+                    min.value
+                ));
+            }
+            if let Some(f) = &a.format {
+                let pattern = format_pattern(&f.value);
+                let ok = regex::Regex::new(&pattern).is_ok_and(|re| re.is_match(&s));
+                if !ok {
+                    broken(format!(
+                        "it is not {} (`{pattern}`)",
+                        format_words(&f.value)
+                    ));
+                }
+            }
+        }
+        (DefaultLit::Str(s), TypeKind::Date) if !resource_formats::is_full_date(&s.value()) => {
+            broken("it is not an RFC 3339 full-date (YYYY-MM-DD) naming a real day of the years 0001 to 9999".to_owned());
+        }
+        (DefaultLit::Int(..), TypeKind::Integer(ty, tmin, tmax)) => {
+            let n = v.value.int().unwrap_or_default();
+            let min = a.minimum.as_ref().map_or(*tmin, |m| m.value);
+            let max = a.maximum.as_ref().map_or(*tmax, |m| m.value);
+            if n < min || n > max {
+                broken(format!(
+                    "{n} is outside {min} to {max} (`{ty}` and the field's bounds)"
+                ));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The regular expression of a format, from the patterns the model uses.
+pub fn format_pattern(f: &FormatAttr) -> String {
+    match f {
+        FormatAttr::Email => resource_formats::email(),
+        FormatAttr::E164 => resource_formats::e164().to_owned(),
+        FormatAttr::HttpUrl => resource_formats::http_url().to_owned(),
+        FormatAttr::Hostname => resource_formats::hostname(),
+        FormatAttr::PrefixedUlid(p) => resource_formats::prefixed_ulid(p),
+        FormatAttr::PrefixedUuid(p) => resource_formats::prefixed_uuid(p),
+    }
+}
+
+fn format_words(f: &FormatAttr) -> &'static str {
+    match f {
+        FormatAttr::Email => "an email address",
+        FormatAttr::E164 => "an E.164 phone number",
+        FormatAttr::HttpUrl => "an absolute http(s) URL",
+        FormatAttr::Hostname => "a host name",
+        FormatAttr::PrefixedUlid(_) => "a prefixed ULID",
+        FormatAttr::PrefixedUuid(_) => "a prefixed UUID",
+    }
+}
+
+/// `required` restates what a non-`Option` client field without a default
+/// is; on anything else it is a contradiction.
+fn check_required(cx: &Ctxt, field: &Field) {
+    let Some(r) = &field.attrs.required else {
+        return;
+    };
+    if field.attrs.stamp.is_some() {
+        cx.error_spanned_by(
+            &r.tokens,
+            "`required` is for client fields, not server stamps",
+        );
+    } else if field.nullable {
+        cx.error_spanned_by(
+            &r.tokens,
+            format!(
+                "`{}` is an Option, so it may be null; a required field is never null\n  = help: drop the Option<…>",
+                field.name
+            ),
+        );
+    } else if field.attrs.computed.is_some() {
+        cx.error_spanned_by(
+            &r.tokens,
+            "`required` and `computed` contradict: the server fills a computed field in when it is blank",
         );
     }
 }
@@ -223,6 +380,15 @@ fn check_computed(cx: &Ctxt, cont: &Container, field: &Field) {
         cx.error_spanned_by(
             &c.tokens,
             "`computed` is for client fields, not server stamps",
+        );
+    }
+    if !field.nullable {
+        cx.error_spanned_by(
+            &c.tokens,
+            format!(
+                "`{}` is computed, and a computed field may be null (when its sources are empty)\n  = help: make it Option<…>",
+                field.name
+            ),
         );
     }
     match &c.value {
@@ -340,7 +506,24 @@ fn check_renamed_from(cx: &Ctxt, cont: &Container, field: &Field) {
     }
 }
 
-fn check_stamp(cx: &Ctxt, field: &Field, stamp: &Spanned<String>) {
+fn check_stamp(cx: &Ctxt, cont: &Container, field: &Field, stamp: &Spanned<String>) {
+    if stamp.value == "id"
+        && let Some(f) = &field.attrs.format
+    {
+        let prefix = cont.attrs.id_prefix.as_ref().map(|p| p.value.as_str());
+        match &f.value {
+            FormatAttr::PrefixedUlid(p) | FormatAttr::PrefixedUuid(p)
+                if Some(p.as_str()) == prefix => {}
+            FormatAttr::PrefixedUlid(_) | FormatAttr::PrefixedUuid(_) => cx.error_spanned_by(
+                &f.tokens,
+                "the id's prefix must be the resource's `id_prefix`",
+            ),
+            _ => cx.error_spanned_by(
+                &f.tokens,
+                "an id is `prefixed_ulid(\"…\")` (the default) or `prefixed_uuid(\"…\")`",
+            ),
+        }
+    }
     let (ok, what) = match stamp.value.as_str() {
         "id" | "tenant" | "app" | "created_by" | "updated_by" | "deleted_by" => {
             (matches!(field.kind, TypeKind::String), "String")
@@ -349,7 +532,7 @@ fn check_stamp(cx: &Ctxt, field: &Field, stamp: &Spanned<String>) {
             (matches!(field.kind, TypeKind::DateTime), "DateTime")
         }
         "deleted_flag" => (matches!(field.kind, TypeKind::Boolean), "bool"),
-        _ => (matches!(field.kind, TypeKind::Integer), "integer"),
+        _ => (matches!(field.kind, TypeKind::Integer(..)), "integer"),
     };
     if !ok {
         cx.error_spanned_by(
@@ -366,7 +549,7 @@ fn check_stamp(cx: &Ctxt, field: &Field, stamp: &Spanned<String>) {
 
 /// An example is a client field's value: a literal of its type, or for an
 /// object or array field a string of JSON of that shape.
-fn check_example(cx: &Ctxt, field: &Field) {
+fn check_example(cx: &Ctxt, cont: &Container, field: &Field) {
     let Some(e) = &field.attrs.example else {
         return;
     };
@@ -381,7 +564,10 @@ fn check_example(cx: &Ctxt, field: &Field) {
         return;
     }
     let fits = match (&e.value, &field.kind) {
-        (DefaultLit::Str(_), TypeKind::String | TypeKind::Enum(_) | TypeKind::DateTime) => true,
+        (
+            DefaultLit::Str(_),
+            TypeKind::String | TypeKind::Enum(_) | TypeKind::DateTime | TypeKind::Date,
+        ) => true,
         (DefaultLit::Str(s), TypeKind::JsonObject) => {
             matches!(
                 serde_json::from_str(&s.value()),
@@ -392,9 +578,12 @@ fn check_example(cx: &Ctxt, field: &Field) {
             matches!(serde_json::from_str(&s.value()), Ok(serde_json::Value::Array(items)) if items.iter().all(|i| i.is_string()))
         }
         (DefaultLit::Bool(_), TypeKind::Boolean) => true,
-        (DefaultLit::Int(i), TypeKind::Integer) => i.base10_parse::<i64>().is_ok(),
+        (DefaultLit::Int(..), TypeKind::Integer(..)) => e.value.int().is_some(),
         _ => false,
     };
+    if fits {
+        check_value_rules(cx, cont, field, e, "example");
+    }
     if !fits {
         let shape = match field.kind {
             TypeKind::JsonObject => " (give a string holding a JSON object)",

@@ -1,4 +1,4 @@
-use contact_schema::ResourceEnum;
+use resource_model::ResourceEnum;
 
 #[derive(serde::Serialize, ResourceEnum)]
 pub enum Shape {

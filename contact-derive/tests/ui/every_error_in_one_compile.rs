@@ -1,4 +1,4 @@
-use contact_schema::Resource;
+use resource_model::Resource;
 
 #[derive(Resource)]
 #[resource(path = "things")]

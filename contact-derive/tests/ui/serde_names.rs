@@ -1,4 +1,4 @@
-use contact_schema::Resource;
+use resource_model::Resource;
 
 /// Doc.
 #[derive(serde::Serialize, serde::Deserialize, Resource)]
@@ -7,6 +7,12 @@ pub struct Thing {
     /// Id.
     #[field(stamp = id)]
     pub id: String,
+    /// The tenant.
+    #[field(stamp = tenant)]
+    pub tenant_stamp: String,
+    /// When it was made.
+    #[field(stamp = created_at)]
+    pub made_at: chrono::DateTime<chrono::Utc>,
     /// Two names.
     #[serde(rename(serialize = "a", deserialize = "b"))]
     pub split: Option<String>,

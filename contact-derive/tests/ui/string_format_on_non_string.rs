@@ -1,4 +1,4 @@
-use contact_schema::Resource;
+use resource_model::Resource;
 
 /// Doc.
 #[derive(Resource)]
@@ -7,6 +7,12 @@ pub struct Thing {
     /// Id.
     #[field(stamp = id)]
     pub id: String,
+    /// The tenant.
+    #[field(stamp = tenant)]
+    pub tenant_stamp: String,
+    /// When it was made.
+    #[field(stamp = created_at)]
+    pub made_at: chrono::DateTime<chrono::Utc>,
     /// Phone.
     #[field(format = e164)]
     pub phone: Option<bool>,

@@ -1,4 +1,4 @@
-use contact_schema::Resource;
+use resource_model::Resource;
 
 /// Doc.
 #[derive(Resource)]
@@ -7,6 +7,9 @@ pub struct Thing {
     /// Id.
     #[field(stamp = id)]
     pub id: String,
+    /// When it was made.
+    #[field(stamp = created_at)]
+    pub made_at: chrono::DateTime<chrono::Utc>,
     /// Tenant.
     #[field(stamp = tenant)]
     pub tenant_id: String,

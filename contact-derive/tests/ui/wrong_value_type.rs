@@ -1,4 +1,4 @@
-use contact_schema::Resource;
+use resource_model::Resource;
 
 /// Doc.
 #[derive(Resource)]
@@ -7,6 +7,9 @@ pub struct Thing {
     /// Id.
     #[field(stamp = id)]
     pub id: String,
+    /// The tenant.
+    #[field(stamp = tenant)]
+    pub tenant_stamp: String,
     /// Name.
     #[field(max_length = "10", default = 5)]
     pub name: Option<String>,

@@ -7,11 +7,9 @@ pub const CONTACT_SCHEMA: &str = include_str!(concat!(
     "/schemas/json-schema/contact.schema.json"
 ));
 
-/// The Contact OpenAPI document (YAML), generated at build time.
-pub const CONTACT_OPENAPI_YAML: &str = include_str!(concat!(
-    env!("OUT_DIR"),
-    "/schemas/openapi/contacts.openapi.yaml"
-));
+/// The API's OpenAPI document (YAML), generated at build time.
+pub const OPENAPI_YAML: &str =
+    include_str!(concat!(env!("OUT_DIR"), "/schemas/openapi/openapi.yaml"));
 
 #[cfg(test)]
 mod tests {
@@ -23,11 +21,15 @@ mod tests {
             std::fs::read_to_string(format!("{}/../../schemas/{p}", env!("CARGO_MANIFEST_DIR")))
                 .unwrap()
         };
-        assert_eq!(CONTACT_SCHEMA, committed("json-schema/contact.schema.json"));
+        // Every file but those whose header names the command that regenerates
+        // them: here `cargo build`, in the committed tree the crm-api binary.
+        let unheaded =
+            |text: &str| text.replace("`cargo build`", "`cargo run -p crm-api -- generate`");
         assert_eq!(
-            CONTACT_OPENAPI_YAML,
-            committed("openapi/contacts.openapi.yaml")
+            unheaded(CONTACT_SCHEMA),
+            committed("json-schema/contact.schema.json")
         );
+        assert_eq!(unheaded(OPENAPI_YAML), committed("openapi/openapi.yaml"));
         let schema: serde_json::Value = serde_json::from_str(CONTACT_SCHEMA).unwrap();
         assert_eq!(schema["title"], "Contact");
     }

@@ -68,7 +68,11 @@ pub fn postgres_url() -> String {
 /// SKIPPED line) only outside CI when PostgreSQL is not there.
 pub async fn database(backend: Backend) -> Option<(Config, Database)> {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut config = Config::in_memory(SECRET);
+    let mut config = Config::from_schemas(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas")),
+        SECRET,
+    )
+    .expect("the workspace's generated tree");
     let mut db = Database {
         pg: None,
         file_dir: None,

@@ -2,15 +2,17 @@
 //! list, update, the errors, delete), each request with the response a
 //! conformant server gives, predicted from the model.
 //!
-//! The prediction is the model's rules applied by hand: stamps, defaults,
-//! computed fields, merge patch, soft delete, and the problem words of
-//! [`contact_schema::problem`]. The docs tests send every request to the
+//! The prediction is the model's write semantics ([`resource_model::write`]:
+//! stamps, defaults, computed fields, merge patch, soft delete), the same
+//! code the reference server writes with, and the problem words of
+//! [`resource_model::problem`]. The docs tests send every request to the
 //! reference server in step order and compare its answers with these (ids
 //! and times normalised), so an example that lies fails the build.
 
-use contact_schema::ResourceModel;
-use contact_schema::model::{Computed, FieldType, Format, Operation, Stamp};
-use contact_schema::problem;
+use resource_model::problem;
+use resource_model::rules::Rules;
+use resource_model::write::{self, Actor, WriteKind};
+use resource_model::{FieldType, Format, Operation, ResourceModel, Stamp};
 use serde_json::{Map, Value, json};
 
 /// The token the examples are sent with: its `tenant_id` claim.
@@ -131,146 +133,103 @@ pub fn reason(status: u16) -> &'static str {
     }
 }
 
-/// An id of this resource that no example creates: its prefix and a ULID.
+/// An id of this resource in its id form, made of `ulid` (a ULID) or `uuid`.
+fn id_like(model: &ResourceModel, ulid: &str, uuid: &str) -> String {
+    match model.stamp(Stamp::Id).and_then(|f| f.format.as_ref()) {
+        Some(Format::PrefixedUuid { prefix }) => format!("{prefix}-{uuid}"),
+        _ => format!("{}_{ulid}", model.id_prefix),
+    }
+}
+
+/// An id of this resource that no example creates.
 fn unknown_id(model: &ResourceModel) -> String {
-    format!("{}_01KBB7Q3ZJ5V0X8M2N4P6R8T0W", model.id_prefix)
+    id_like(
+        model,
+        "01KBB7Q3ZJ5V0X8M2N4P6R8T0W",
+        "019ad3f1-7c2e-7b4a-9d3e-5f6a7b8c9d0e",
+    )
 }
 
 /// The id the walk's item gets.
 fn walk_id(model: &ResourceModel) -> String {
-    format!("{}_01KBB5Y1VHZ8QK2J7D4M6N9P3R", model.id_prefix)
+    id_like(
+        model,
+        "01KBB5Y1VHZ8QK2J7D4M6N9P3R",
+        "019ad3e0-4b1a-7c2d-8e3f-1a2b3c4d5e6f",
+    )
 }
 
-/// A client field's example value as the server stores and returns it.
-fn stored_value(ty: &FieldType, v: &Value) -> Value {
-    match (ty, v) {
-        (FieldType::DateTime, Value::String(s)) => chrono::DateTime::parse_from_rfc3339(s)
-            .map(|t| {
-                Value::from(
-                    t.with_timezone(&chrono::Utc)
-                        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-                        .to_string(),
-                )
-            })
-            .unwrap_or_else(|_| v.clone()),
-        _ => v.clone(),
-    }
-}
+/// Who sends the examples.
+const ACTOR: Actor<'static> = Actor {
+    sub: SUBJECT,
+    tenant_id: TENANT,
+    app_id: None,
+};
 
-/// RFC 7396: `patch` merged into `target`.
-fn merge(target: &Value, patch: &Value) -> Value {
-    match patch {
-        Value::Object(p) => {
-            let mut out = match target {
-                Value::Object(t) => t.clone(),
-                _ => Map::new(),
-            };
-            for (k, v) in p {
-                if v.is_null() {
-                    out.remove(k);
-                } else {
-                    let merged = merge(out.get(k).unwrap_or(&Value::Null), v);
-                    out.insert(k.clone(), merged);
-                }
-            }
-            Value::Object(out)
-        }
-        other => other.clone(),
-    }
-}
-
-/// The item's state: its client fields and the stamps of its last write.
+/// The item as the walk leaves it, written by the model's write semantics.
 #[derive(Debug, Clone)]
 struct Item {
-    client: Map<String, Value>,
-    version: i64,
-    created_at: &'static str,
-    updated_at: &'static str,
-    deleted: bool,
+    record: write::Item,
 }
 
 impl Item {
-    /// Applies a write's client members (create or merge patch) at `at`.
-    fn write(&mut self, model: &ResourceModel, body: &Map<String, Value>, at: &'static str) {
-        let before = self.client.clone();
-        for f in model.client_fields() {
-            let Some(v) = body.get(&f.name) else { continue };
-            let old = self.client.get(&f.name).cloned().unwrap_or(Value::Null);
-            let new = if matches!(f.ty, FieldType::JsonObject) && v.is_object() {
-                merge(&old, v)
-            } else {
-                stored_value(&f.ty, v)
-            };
-            self.client.insert(f.name.clone(), new);
+    /// The item a create with `body` makes at `at`.
+    fn create(model: &ResourceModel, id: &str, body: &Map<String, Value>, at: &str) -> Self {
+        let body = normalised(model, body);
+        let mut record = write::blank(model);
+        // The examples are valid bodies: a merged object cannot break its limits.
+        let _ = write::apply(model, &mut record, &body);
+        write::stamp(model, &mut record, &ACTOR, at, WriteKind::Create);
+        if let Some(f) = model.stamp(Stamp::Id) {
+            record.insert(f.name.clone(), Value::from(id));
         }
-        for f in model.client_fields() {
-            let blank = |v: Option<&Value>| match v {
-                None | Some(Value::Null) => true,
-                Some(Value::String(s)) => s.trim().is_empty(),
-                _ => false,
-            };
-            if let Some(d) = f.default()
-                && matches!(self.client.get(&f.name), None | Some(Value::Null))
-            {
-                self.client.insert(f.name.clone(), d.clone());
-            }
-            match f.computed() {
-                Some(Computed::JoinWhenBlank { from, separator })
-                    if blank(self.client.get(&f.name)) =>
-                {
-                    let parts: Vec<&str> = from
-                        .iter()
-                        .filter_map(|n| self.client.get(n).and_then(Value::as_str))
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .collect();
-                    let joined = if parts.is_empty() {
-                        Value::Null
-                    } else {
-                        Value::from(parts.join(separator))
-                    };
-                    self.client.insert(f.name.clone(), joined);
-                }
-                Some(Computed::StampWhenTrue { flag }) => {
-                    let was = before.get(flag).and_then(Value::as_bool) == Some(true);
-                    let is = self.client.get(flag).and_then(Value::as_bool) == Some(true);
-                    if is && !was && !body.contains_key(&f.name) {
-                        self.client.insert(f.name.clone(), Value::from(at));
-                    }
-                }
-                _ => {}
-            }
-        }
-        self.version += 1;
-        self.updated_at = at;
+        write::fill_in(model, &mut record, &body, &write::Item::new(), at);
+        Item { record }
     }
 
-    /// The item as a response shows it: field order, nulls left out unless
-    /// always present.
-    fn render(&self, model: &ResourceModel, id: &str) -> Value {
-        let mut out = Map::new();
-        for f in &model.fields {
-            let v = match f.stamp() {
-                Some(Stamp::Id) => Value::from(id),
-                Some(Stamp::Tenant) => Value::from(TENANT),
-                Some(Stamp::App) => Value::Null,
-                Some(Stamp::CreatedAt) => Value::from(self.created_at),
-                Some(Stamp::UpdatedAt) => Value::from(self.updated_at),
-                Some(Stamp::CreatedBy | Stamp::UpdatedBy) => Value::from(SUBJECT),
-                Some(Stamp::DeletedFlag) => Value::from(self.deleted),
-                Some(Stamp::DeletedAt) if self.deleted => Value::from(self.updated_at),
-                Some(Stamp::DeletedBy) if self.deleted => Value::from(SUBJECT),
-                Some(Stamp::DeletedAt | Stamp::DeletedBy) => Value::Null,
-                Some(Stamp::Version) => Value::from(self.version),
-                Some(Stamp::SchemaVersion) => Value::from(model.schema_version),
-                None => self.client.get(&f.name).cloned().unwrap_or(Value::Null),
-            };
-            if !v.is_null() || f.always_present {
-                out.insert(f.name.clone(), v);
-            }
-        }
-        Value::Object(out)
+    /// Applies an update's merge patch at `at`.
+    fn update(&mut self, model: &ResourceModel, patch: &Map<String, Value>, at: &str) {
+        let patch = normalised(model, patch);
+        let before = self.record.clone();
+        let _ = write::apply(model, &mut self.record, &patch);
+        write::stamp(model, &mut self.record, &ACTOR, at, WriteKind::Update);
+        write::fill_in(model, &mut self.record, &patch, &before, at);
     }
+
+    /// Soft-deletes the item at `at`.
+    fn delete(&mut self, model: &ResourceModel, at: &str) {
+        write::stamp(model, &mut self.record, &ACTOR, at, WriteKind::Delete);
+    }
+
+    /// The current version, 0 for a resource without one.
+    fn version(&self, model: &ResourceModel) -> i64 {
+        model
+            .version_field()
+            .and_then(|f| self.record.get(&f.name))
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+    }
+
+    /// The item as a response shows it.
+    fn render(&self, model: &ResourceModel) -> Value {
+        serde_json::to_value(write::render(model, &self.record)).unwrap_or(Value::Null)
+    }
+}
+
+/// A body's client values as the server stores them (date-times in UTC, whole numbers as integers).
+fn normalised(model: &ResourceModel, body: &Map<String, Value>) -> Map<String, Value> {
+    let Ok(rules) = Rules::new(model) else {
+        return body.clone();
+    };
+    body.iter()
+        .map(|(k, v)| {
+            let v = model
+                .field(k)
+                .and_then(|f| rules.check(model, f, v).ok())
+                .unwrap_or_else(|| v.clone());
+            (k.clone(), v)
+        })
+        .collect()
 }
 
 fn header(name: &str, value: impl Into<String>) -> (String, String) {
@@ -313,7 +272,7 @@ fn problem_response(status: u16, detail: String, errors: Option<Value>) -> Respo
 fn item_response(model: &ResourceModel, status: u16, item: &Item, id: &str) -> Response {
     let mut headers = vec![header("Content-Type", "application/json")];
     if model.version_field().is_some() {
-        headers.push(header("ETag", format!("\"{}\"", item.version)));
+        headers.push(header("ETag", format!("\"{}\"", item.version(model))));
     }
     if status == 201 {
         headers.push(header("Location", format!("{}/{id}", model.path)));
@@ -321,7 +280,7 @@ fn item_response(model: &ResourceModel, status: u16, item: &Item, id: &str) -> R
     Response {
         status,
         headers,
-        body: Some(item.render(model, id)),
+        body: Some(item.render(model)),
     }
 }
 
@@ -331,6 +290,7 @@ fn bad_value(format: &Format) -> &'static str {
         Format::Email => "ada(at)example.com",
         Format::E164 => "020 7123 4567",
         Format::HttpUrl => "ftp://example.com/ada",
+        Format::Hostname => "not a host",
         Format::PrefixedUlid { .. } | Format::PrefixedUuid { .. } => "not-an-id",
     }
 }
@@ -352,14 +312,7 @@ pub fn examples(model: &ResourceModel) -> Examples {
         .client_fields()
         .filter_map(|f| Some((f.name.clone(), f.example.clone()?)))
         .collect();
-    let mut item = Item {
-        client: Map::new(),
-        version: 0,
-        created_at: TIMES[0],
-        updated_at: TIMES[0],
-        deleted: false,
-    };
-    item.write(model, &create_body, TIMES[0]);
+    let mut item = Item::create(model, &id, &create_body, TIMES[0]);
     let create = Exchange {
         step: next(),
         request: Request {
@@ -408,7 +361,7 @@ pub fn examples(model: &ResourceModel) -> Examples {
         response: Response {
             status: 200,
             headers: vec![header("Content-Type", "application/json")],
-            body: Some(json!({ "data": [item.render(model, &id)], "next_cursor": null })),
+            body: Some(json!({ "data": [item.render(model)], "next_cursor": null })),
         },
         sent: true,
     };
@@ -430,8 +383,8 @@ pub fn examples(model: &ResourceModel) -> Examples {
     {
         patch.insert(f.name.clone(), Value::Null);
     }
-    let stale = item.version;
-    item.write(model, &patch, TIMES[1]);
+    let stale = item.version(model);
+    item.update(model, &patch, TIMES[1]);
     let mut update_headers = vec![
         auth(),
         header("Content-Type", "application/merge-patch+json"),
@@ -538,7 +491,12 @@ pub fn examples(model: &ResourceModel) -> Examples {
     if let Some(u) = model.unique.first()
         && let Some(v) = create_body.get(&u.field).and_then(Value::as_str)
     {
-        let mut body = Map::new();
+        // The required fields too: a 422 for them would come before the 409.
+        let mut body: Map<String, Value> = model
+            .client_fields()
+            .filter(|f| f.is_required())
+            .filter_map(|f| Some((f.name.clone(), create_body.get(&f.name)?.clone())))
+            .collect();
         for w in &u.within {
             if let Some(v) = create_body.get(w) {
                 body.insert(w.clone(), v.clone());
@@ -643,6 +601,10 @@ pub fn examples(model: &ResourceModel) -> Examples {
     }
     invalid.insert(unknown.clone(), Value::from("Ada"));
     named.push((unknown, problem::UNKNOWN_FIELD.into()));
+    // The server names the required fields a create leaves out after the body's own.
+    for f in model.client_fields().filter(|f| f.is_required()) {
+        named.push((f.name.clone(), problem::required(false).into()));
+    }
     let names: Vec<&str> = named.iter().map(|(n, _)| n.as_str()).collect();
     errors.push((
         422,
@@ -683,14 +645,13 @@ pub fn examples(model: &ResourceModel) -> Examples {
     ));
 
     // Delete last: soft, conditional on the current version when versioned.
-    let current = item.version;
+    let current = item.version(model);
     let mut delete_headers = vec![auth()];
     if versioned {
         delete_headers.push(header("If-Match", format!("\"{current}\"")));
     }
     let deleted = if model.soft_delete().is_some() {
-        item.write(model, &Map::new(), TIMES[2]);
-        item.deleted = true;
+        item.delete(model, TIMES[2]);
         item_response(model, 200, &item, &id)
     } else {
         Response {

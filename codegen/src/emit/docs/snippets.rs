@@ -6,18 +6,18 @@
 
 use super::examples::Examples;
 use crate::emit::sdk::{pascal, screaming};
-use contact_schema::ResourceModel;
-use contact_schema::model::{FieldType, Operation};
+use resource_model::ResourceModel;
+use resource_model::{FieldType, Operation};
 use serde_json::{Map, Value};
 
 /// One operation's call, in each language.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Snippet {
-    /// TypeScript (the `contacts-sdk` npm package).
+    /// TypeScript (the API's `<api>-sdk` npm package).
     pub typescript: String,
-    /// Python (the `contacts_sdk` package).
+    /// Python (the `<api>_sdk` package).
     pub python: String,
-    /// Rust (the `contacts-sdk` crate).
+    /// Rust (the `<api>-sdk` crate).
     pub rust: String,
 }
 
@@ -43,11 +43,28 @@ pub fn snippet(model: &ResourceModel, ex: &Examples, op: Operation) -> Snippet {
                 ts_object(&ex.create_body, 0)
             ),
             python: format!("{var} = {call}({})", py_dict(model, &ex.create_body, 0)),
-            rust: format!(
-                "let {var} = {call}(&{}Create {{\n{}    ..Default::default()\n}}).await?;",
-                model.name,
-                rust_members(model, &ex.create_body, false),
-            ),
+            rust: {
+                // A create type with required fields has no Default: its
+                // `new` takes them, in field order.
+                let required: Vec<String> = model
+                    .client_fields()
+                    .filter(|f| f.is_required())
+                    .map(|f| {
+                        let v = ex.create_body.get(&f.name).cloned().unwrap_or(Value::Null);
+                        rust_value(&f.ty, &f.name, &v)
+                    })
+                    .collect();
+                let base = if required.is_empty() {
+                    "Default::default()".to_owned()
+                } else {
+                    format!("{}Create::new({})", model.name, required.join(", "))
+                };
+                format!(
+                    "let {var} = {call}(&{}Create {{\n{}    ..{base}\n}}).await?;",
+                    model.name,
+                    rust_members(model, &ex.create_body, false),
+                )
+            },
         },
         Operation::Get => Snippet {
             typescript: format!("const {var} = await {call}({id});"),
@@ -74,7 +91,8 @@ pub fn snippet(model: &ResourceModel, ex: &Examples, op: Operation) -> Snippet {
                 typescript: format!("const page = await {call}({{ {} }});", ts.join(", ")),
                 python: format!("page = {call}({})", py.join(", ")),
                 rust: format!(
-                    "let page = {call}(&ListParams {{\n{rs}    ..Default::default()\n}}).await?;"
+                    "let page = {call}(&{}ListParams {{\n{rs}    ..Default::default()\n}}).await?;",
+                    model.name
                 ),
             }
         }
@@ -223,6 +241,8 @@ fn python(v: &Value) -> String {
 fn rust_members(model: &ResourceModel, members: &Map<String, Value>, patch: bool) -> String {
     members
         .iter()
+        // A create's required fields go to its `new`.
+        .filter(|(k, _)| patch || !model.field(k).is_some_and(|f| f.is_required()))
         .map(|(k, v)| {
             let ty = model
                 .field(k)
@@ -244,6 +264,7 @@ fn rust_value(ty: &FieldType, name: &str, v: &Value) -> String {
     match (ty, v) {
         (FieldType::String, Value::String(s)) => format!("{s:?}.into()"),
         (FieldType::DateTime, Value::String(s)) => format!("{s:?}.parse().expect(\"RFC 3339\")"),
+        (FieldType::Date, Value::String(s)) => format!("{s:?}.parse().expect(\"a full-date\")"),
         (FieldType::Enum { .. }, Value::String(s)) => format!("{}::{}", pascal(name), pascal(s)),
         (FieldType::StringArray, Value::Array(items)) => format!(
             "vec![{}]",

@@ -1,22 +1,24 @@
-//! `schemas/sdk/`: client libraries for TypeScript, Python and Rust, each
-//! exposing the model's SDK namespace (`client.customer.contacts`) with the
-//! five operations, typed models, typed errors and auto-pagination.
+//! `schemas/sdk/`: client libraries for TypeScript, Python and Rust, one
+//! package per language for the whole API, exposing each resource's SDK
+//! namespace (`client.customer.contacts`, `client.customer.accounts`) with
+//! the five operations, typed models, typed errors and auto-pagination.
 //!
-//! Each language has its own module that turns the model into a view (types
+//! Each language has its own module that turns the API into a view (types
 //! already spelled in that language) and templates beside it that lay the
 //! view out; this module holds what the three share: names, the namespace
-//! chain, the enums and the field documentation.
+//! tree, the enums and the field documentation.
 
 mod python;
 mod rust;
 mod typescript;
 
-use super::schema::describe;
+use super::schema::{describe, enum_name};
 use super::templates::Templates;
-use super::{Artifact, preamble};
+use super::{Artifact, api_preamble};
+use crate::Commands;
 use crate::error::Error;
-use contact_schema::ResourceModel;
-use contact_schema::model::{Field, FieldType};
+use resource_model::validate::is_snake;
+use resource_model::{Field, FieldType, ResourceModel, ValidApi};
 use serde::Serialize;
 use std::sync::OnceLock;
 
@@ -47,9 +49,9 @@ impl Renderer {
         })
     }
 
-    /// The TypeScript, Python and Rust SDKs of a model.
-    pub fn emit(&self, model: &ResourceModel) -> Result<Vec<Artifact>, Error> {
-        let sdk = Sdk::new(model)?;
+    /// The TypeScript, Python and Rust SDKs of an API.
+    pub fn emit(&self, api: &ValidApi, cmds: &Commands) -> Result<Vec<Artifact>, Error> {
+        let sdk = Sdk::new(api, cmds)?;
         let mut out = typescript::emit(self, &sdk)?;
         out.extend(python::emit(self, &sdk)?);
         out.extend(rust::emit(self, &sdk)?);
@@ -61,13 +63,13 @@ impl Renderer {
     }
 }
 
-/// What every language's view is built from: the model and the names derived from it.
+/// What every language's view is built from: the API and the names derived from it.
 struct Sdk<'a> {
-    model: &'a ResourceModel,
-    /// The namespace segments, e.g. `["customer", "contacts"]`; the last names
-    /// the collection, the others are namespaces leading to it.
-    segments: Vec<&'a str>,
-    /// The enum fields with their type names.
+    api: &'a ValidApi,
+    cmds: &'a Commands,
+    /// Each resource with its collection class name.
+    resources: Vec<(&'a ResourceModel, String)>,
+    /// The enums of the API, once each.
     enums: Vec<EnumType<'a>>,
 }
 
@@ -75,52 +77,62 @@ struct Sdk<'a> {
 struct EnumType<'a> {
     /// The type name, e.g. `SourceType`.
     name: String,
-    /// The field it types.
+    /// A field it types (the first one declared).
     field: &'a Field,
     /// The values, in declaration order.
     values: &'a [String],
 }
 
 impl<'a> Sdk<'a> {
-    fn new(model: &'a ResourceModel) -> Result<Self, Error> {
-        let segments: Vec<&str> = model.sdk_namespace.split('.').collect();
-        if segments.iter().any(|s| !is_identifier(s)) {
-            return Err(Error::Sdk {
-                language: "all",
-                message: format!(
-                    "SDK namespace `{}` of {} is not dot-separated snake_case identifiers",
-                    model.sdk_namespace, model.name
-                ),
-            });
-        }
-        for field in &model.fields {
-            if !is_identifier(&field.name) {
-                return Err(Error::Sdk {
-                    language: "all",
-                    message: format!(
-                        "field `{}` of {} is not a snake_case identifier",
-                        field.name, model.name
-                    ),
-                });
-            }
-            if let FieldType::Enum { values } = &field.ty
-                && let Some(bad) = values.iter().find(|v| !is_enum_value(v))
-            {
-                return Err(Error::Sdk {
-                    language: "all",
-                    message: format!(
-                        "enum value {bad:?} of {}.{} cannot name a constant: it must start with a letter and hold only letters, digits, `_` and `-`",
-                        model.name, field.name
-                    ),
-                });
+    fn new(api: &'a ValidApi, cmds: &'a Commands) -> Result<Self, Error> {
+        for model in api.resources() {
+            for field in &model.fields {
+                if !is_snake(&field.name) {
+                    return Err(Error::Sdk {
+                        language: "all",
+                        message: format!(
+                            "field `{}` of {} is not a snake_case identifier",
+                            field.name, model.name
+                        ),
+                    });
+                }
+                if let FieldType::Enum { values } = &field.ty
+                    && let Some(bad) = values.iter().find(|v| !is_enum_value(v))
+                {
+                    return Err(Error::Sdk {
+                        language: "all",
+                        message: format!(
+                            "enum value {bad:?} of {}.{} cannot name a constant: it must start with a letter and hold only letters, digits, `_` and `-`",
+                            model.name, field.name
+                        ),
+                    });
+                }
             }
         }
-        let enums = model
-            .fields
+        // A collection is named after its namespace's last segment, or its
+        // whole namespace where two resources end alike.
+        let last =
+            |m: &ResourceModel| pascal(m.sdk_namespace.rsplit('.').next().unwrap_or(&m.plural));
+        let resources = api
+            .resources()
             .iter()
-            .filter_map(|field| match &field.ty {
+            .map(|m| {
+                let short = last(m);
+                let clash = api.resources().iter().filter(|o| last(o) == short).count() > 1;
+                let class = if clash {
+                    pascal(&m.sdk_namespace.replace('.', "_"))
+                } else {
+                    short
+                };
+                (m.model(), class)
+            })
+            .collect();
+        let enums = api
+            .enums()
+            .into_iter()
+            .filter_map(|(name, field)| match &field.ty {
                 FieldType::Enum { values } => Some(EnumType {
-                    name: pascal(&field.name),
+                    name,
                     field,
                     values,
                 }),
@@ -128,63 +140,78 @@ impl<'a> Sdk<'a> {
             })
             .collect();
         Ok(Sdk {
-            model,
-            segments,
+            api,
+            cmds,
+            resources,
             enums,
         })
     }
 
-    /// The lower-case package stem, e.g. `contacts` (packages are `contacts-sdk`, `contacts_sdk`).
-    fn stem(&self) -> &str {
-        &self.model.plural
-    }
-
-    /// The collection class name, e.g. `Contacts`.
-    fn collection_class(&self) -> String {
-        pascal(self.segments.last().copied().unwrap_or(&self.model.plural))
-    }
-
-    /// The namespace levels between the client and the collection: for each,
-    /// its class name, the property it is reached by and what that property holds.
-    fn namespaces(&self) -> Vec<NamespaceView> {
-        let n = self.segments.len();
-        (0..n.saturating_sub(1))
-            .map(|i| NamespaceView {
-                class: format!("{}Namespace", pascal(self.segments[i])),
-                property: self.segments[i + 1].to_owned(),
-                child: if i + 2 == n {
-                    self.collection_class()
-                } else {
-                    format!("{}Namespace", pascal(self.segments[i + 1]))
-                },
-            })
-            .collect()
-    }
-
-    /// The client's own property and the class it holds.
-    fn root(&self) -> NamespaceView {
-        NamespaceView {
-            class: "Client".to_owned(),
-            property: self.segments[0].to_owned(),
-            child: if self.segments.len() == 1 {
-                self.collection_class()
-            } else {
-                format!("{}Namespace", pascal(self.segments[0]))
-            },
-        }
+    /// The package stem in snake case, e.g. `crm` (packages are `crm-sdk`, `crm_sdk`).
+    fn snake(&self) -> String {
+        self.api.name().replace('-', "_")
     }
 
     /// The enum type of a field, when it has one.
     fn enum_of(&self, field: &Field) -> Option<&EnumType<'a>> {
-        self.enums.iter().find(|e| e.field.name == field.name)
+        let name = enum_name(field);
+        self.enums.iter().find(|e| e.name == name)
     }
 
-    /// The name of the version field, the value `If-Match` carries.
-    fn version_field(&self) -> String {
-        self.model
+    /// The namespace tree: the client's own properties, and each namespace
+    /// class with its properties, in declaration order.
+    fn tree(&self) -> (Vec<PropertyView>, Vec<NamespaceView>) {
+        let mut root: Vec<PropertyView> = Vec::new();
+        let mut namespaces: Vec<NamespaceView> = Vec::new();
+        for (model, class) in &self.resources {
+            let segments: Vec<&str> = model.sdk_namespace.split('.').collect();
+            let n = segments.len();
+            for i in 0..n {
+                let child = if i + 1 == n {
+                    class.clone()
+                } else {
+                    namespace_class(&segments[..=i])
+                };
+                let property = PropertyView {
+                    property: segments[i].to_owned(),
+                    child,
+                };
+                let holder = if i == 0 {
+                    &mut root
+                } else {
+                    let class = namespace_class(&segments[..i]);
+                    let at = match namespaces.iter().position(|ns| ns.class == class) {
+                        Some(at) => at,
+                        None => {
+                            namespaces.push(NamespaceView {
+                                class,
+                                path: segments[..i].join("."),
+                                properties: Vec::new(),
+                            });
+                            namespaces.len() - 1
+                        }
+                    };
+                    &mut namespaces[at].properties
+                };
+                if !holder.iter().any(|p| p.property == property.property) {
+                    holder.push(property);
+                }
+            }
+        }
+        (root, namespaces)
+    }
+
+    /// The version field's name of a resource, the value `If-Match` carries.
+    fn version_field(model: &ResourceModel) -> String {
+        model
             .version_field()
             .map_or_else(|| "version".to_owned(), |f| f.name.clone())
     }
+}
+
+/// A namespace class name from its path: `customer` → `CustomerNamespace`.
+fn namespace_class(path: &[&str]) -> String {
+    format!("{}Namespace", pascal(&path.join("_")))
 }
 
 /// A field as one language's template lays it out.
@@ -200,6 +227,8 @@ struct FieldView {
     ty: String,
     /// Whether every response carries a value (★).
     required: bool,
+    /// Whether a create must set it and an update may not clear it.
+    required_in_request: bool,
     /// A language-specific expression (a decoder call, serde attributes…), or empty.
     extra: String,
 }
@@ -260,12 +289,13 @@ struct Spelling {
     field_doc: fn(&str) -> String,
 }
 
-/// What every language's template reads; each language flattens it into its own view.
+/// One resource of the API as every language's template reads it.
 #[derive(Debug, Serialize)]
-struct CommonView {
-    preamble: String,
+struct ResourceView {
     name: String,
     lower: String,
+    /// `CONTACT`, for module-level constants.
+    screaming: String,
     plural: String,
     description: String,
     path: String,
@@ -273,39 +303,58 @@ struct CommonView {
     sdk_prefix: String,
     version_field: String,
     soft_delete: bool,
-    enums: Vec<EnumView>,
     fields: Vec<FieldView>,
+    /// The always-present fields' wire names as string literals, comma-separated.
+    always_present: String,
     client_fields: Vec<FieldView>,
+    /// Whether a create must set some field (no default create body then).
+    has_required: bool,
     filters: Vec<FieldView>,
-    api: contact_schema::model::ApiLimits,
+    api: resource_model::ApiLimits,
     collection: String,
-    root: NamespaceView,
+}
+
+/// What every language's template reads; each language adds its own.
+#[derive(Debug, Serialize)]
+struct CommonView {
+    preamble: String,
+    /// The API's title, e.g. `CRM API`.
+    title: String,
+    enums: Vec<EnumView>,
+    /// Left out when a language moves them into a view of its own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    resources: Vec<ResourceView>,
+    /// The first resource: the one the package docs show in examples.
+    example: ResourceExample,
+    root: Vec<PropertyView>,
     namespaces: Vec<NamespaceView>,
+}
+
+/// What the package docs' example names.
+#[derive(Debug, Serialize)]
+struct ResourceExample {
+    lower: String,
+    sdk_prefix: String,
+    name: String,
 }
 
 impl Sdk<'_> {
     /// The shared view, spelled for one language.
     fn common(&self, spell: &Spelling) -> CommonView {
-        let model = self.model;
         let field = |f: &Field, ty: fn(&Sdk<'_>, &Field) -> String| FieldView {
             name: (spell.ident)(&f.name),
             wire: quoted(&f.name),
             doc: (spell.field_doc)(&field_doc(f)),
             ty: ty(self, f),
             required: f.always_present,
+            required_in_request: f.is_required(),
             extra: (spell.extra)(f),
         };
+        let (root, namespaces) = self.tree();
+        let first = self.resources[0].0;
         CommonView {
-            preamble: preamble(model),
-            name: model.name.clone(),
-            lower: model.name.to_lowercase(),
-            plural: model.plural.clone(),
-            description: (spell.doc)(&model.description),
-            path: model.path.clone(),
-            path_literal: quoted(&model.path),
-            sdk_prefix: format!("client.{}", model.sdk_namespace),
-            version_field: self.version_field(),
-            soft_delete: model.soft_delete().is_some(),
+            preamble: api_preamble(self.api, self.cmds),
+            title: self.api.title().to_owned(),
             enums: self
                 .enums
                 .iter()
@@ -315,16 +364,45 @@ impl Sdk<'_> {
                     view
                 })
                 .collect(),
-            fields: model.fields.iter().map(|f| field(f, spell.ty)).collect(),
-            client_fields: model
-                .client_fields()
-                .map(|f| field(f, spell.request_ty))
+            resources: self
+                .resources
+                .iter()
+                .map(|(model, class)| ResourceView {
+                    name: model.name.clone(),
+                    lower: model.name.to_lowercase(),
+                    screaming: screaming(&model.name),
+                    plural: model.plural.clone(),
+                    description: (spell.doc)(&model.description),
+                    path: model.path.clone(),
+                    path_literal: quoted(&model.path),
+                    sdk_prefix: format!("client.{}", model.sdk_namespace),
+                    version_field: Self::version_field(model),
+                    soft_delete: model.soft_delete().is_some(),
+                    fields: model.fields.iter().map(|f| field(f, spell.ty)).collect(),
+                    always_present: model
+                        .fields
+                        .iter()
+                        .filter(|f| f.always_present)
+                        .map(|f| quoted(&f.name))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    client_fields: model
+                        .client_fields()
+                        .map(|f| field(f, spell.request_ty))
+                        .collect(),
+                    has_required: model.client_fields().any(Field::is_required),
+                    filters: model.filters().map(|(f, _)| field(f, spell.ty)).collect(),
+                    api: model.api,
+                    collection: class.clone(),
+                })
                 .collect(),
-            filters: model.filters().map(|(f, _)| field(f, spell.ty)).collect(),
-            api: model.api,
-            collection: self.collection_class(),
-            root: self.root(),
-            namespaces: self.namespaces(),
+            example: ResourceExample {
+                lower: first.name.to_lowercase(),
+                sdk_prefix: format!("client.{}", first.sdk_namespace),
+                name: first.name.clone(),
+            },
+            root,
+            namespaces,
         }
     }
 }
@@ -339,12 +417,21 @@ fn no_extra(_: &Field) -> String {
     String::new()
 }
 
-/// One step of the namespace chain, e.g. `CustomerNamespace.contacts: Contacts`.
+/// One property of the client or of a namespace: its name and the class it holds.
+#[derive(Debug, Serialize)]
+struct PropertyView {
+    property: String,
+    child: String,
+}
+
+/// A namespace level between the client and the collections, e.g.
+/// `CustomerNamespace` with `contacts: Contacts` and `accounts: Accounts`.
 #[derive(Debug, Serialize)]
 struct NamespaceView {
     class: String,
-    property: String,
-    child: String,
+    /// The dotted path, e.g. `customer`.
+    path: String,
+    properties: Vec<PropertyView>,
 }
 
 /// The documentation of a field, one sentence run, without line breaks.
@@ -398,14 +485,6 @@ pub(crate) fn screaming(value: &str) -> String {
         .collect()
 }
 
-/// Whether `s` is a snake_case identifier every SDK language accepts as a name.
-fn is_identifier(s: &str) -> bool {
-    let mut cs = s.chars();
-    cs.next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && cs.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
-
 /// Whether an enum value can be turned into a constant name in every SDK language.
 fn is_enum_value(s: &str) -> bool {
     s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
@@ -434,16 +513,6 @@ mod tests {
     fn screaming_replaces_non_alphanumerics() {
         assert_eq!(screaming("frontend"), "FRONTEND");
         assert_eq!(screaming("sub-type.x"), "SUB_TYPE_X");
-    }
-
-    #[test]
-    fn identifiers_are_snake_case() {
-        assert!(is_identifier("customer"));
-        assert!(is_identifier("crm_v2"));
-        assert!(!is_identifier("Customer"));
-        assert!(!is_identifier("2fa"));
-        assert!(!is_identifier(""));
-        assert!(!is_identifier("a-b"));
     }
 
     #[test]

@@ -101,7 +101,7 @@ struct Derived {
     drop: String,
 }
 
-fn derived(t: &TableDef, model: &contact_schema::ResourceModel) -> Vec<Derived> {
+fn derived(t: &TableDef, model: &resource_model::ResourceModel) -> Vec<Derived> {
     let d = t.dialect;
     let table = &t.table;
     let mut out = Vec::new();
@@ -214,7 +214,7 @@ fn mentions(sql: &str, name: &str) -> bool {
 }
 
 /// The field of the uniqueness rule an index named `{table}_{field}_unique` enforces.
-fn unique_field(model: &contact_schema::ResourceModel, name: &str, table: &str) -> Option<String> {
+fn unique_field(model: &resource_model::ResourceModel, name: &str, table: &str) -> Option<String> {
     let field = name
         .strip_prefix(table)?
         .strip_prefix('_')?

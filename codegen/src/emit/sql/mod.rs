@@ -11,11 +11,12 @@
 
 pub mod alter;
 
+use super::preamble;
 use super::templates::Templates;
-use super::{Artifact, preamble};
+use crate::Commands;
 use crate::error::Error;
-use contact_schema::ResourceModel;
-use contact_schema::model::{Field, FieldType, Filter, Format, Stamp, UniqueScope, Writer};
+use resource_model::ResourceModel;
+use resource_model::{Field, FieldType, Filter, Format, Stamp, UniqueScope, Writer};
 use serde::Serialize;
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -111,32 +112,14 @@ struct View {
     statements: Vec<String>,
 }
 
-/// The first migration of `model` (creating its table) in every dialect.
-pub fn emit(model: &ResourceModel) -> Result<Vec<Artifact>, Error> {
-    Dialect::ALL
-        .iter()
-        .map(|&d| {
-            Ok(Artifact::new(
-                format!("migrations/{}/{}", d.dir(), file_name(model)),
-                create(model, d)?,
-            ))
-        })
-        .collect()
-}
-
-/// The first migration's file name, `0001_create_<table>.sql`, in sqlx's `<VERSION>_<DESCRIPTION>.sql` form.
-pub fn file_name(model: &ResourceModel) -> String {
-    format!("0001_create_{}.sql", model.table)
-}
-
 /// The migration creating the table of `model` in `d`, with its indexes.
-pub fn create(model: &ResourceModel, d: Dialect) -> Result<String, Error> {
+pub fn create(model: &ResourceModel, d: Dialect, cmds: &Commands) -> Result<String, Error> {
     static PARSED: OnceLock<Templates> = OnceLock::new();
     let templates = Templates::shared(&PARSED, &[(MIGRATION, TEMPLATE)])?;
-    templates.render(MIGRATION, &view(model, d))
+    templates.render(MIGRATION, &view(model, d, cmds))
 }
 
-fn view(model: &ResourceModel, d: Dialect) -> View {
+fn view(model: &ResourceModel, d: Dialect, cmds: &Commands) -> View {
     let def = TableDef::of(model, d);
     let mut statements: Vec<String> = def.indexes.iter().map(|i| i.sql.clone()).collect();
     if d == Dialect::Postgres {
@@ -154,7 +137,7 @@ fn view(model: &ResourceModel, d: Dialect) -> View {
     }
     let (notes, table_options) = table_notes(model, d);
     View {
-        preamble: preamble(model),
+        preamble: preamble(model, cmds),
         title: d.title(),
         name: model.name.clone(),
         table: def.table.clone(),
@@ -464,6 +447,7 @@ fn bounded_length(model: &ResourceModel, f: &Field) -> Option<u32> {
         Some(Format::PrefixedUlid { prefix }) => Some(prefix.chars().count() as u32 + 27),
         Some(Format::PrefixedUuid { prefix }) => Some(prefix.chars().count() as u32 + 37),
         Some(Format::E164) => Some(16),
+        Some(Format::Hostname) => Some(253),
         _ => None,
     })
 }
@@ -501,6 +485,8 @@ fn column(model: &ResourceModel, f: &Field, d: Dialect) -> Column {
         (FieldType::DateTime, Dialect::Postgres) => "timestamptz".into(),
         (FieldType::DateTime, Dialect::Mysql) => "datetime(6)".into(),
         (FieldType::DateTime, Dialect::Sqlite) => "text".into(),
+        (FieldType::Date, Dialect::Sqlite) => "text".into(),
+        (FieldType::Date, _) => "date".into(),
         (FieldType::JsonObject | FieldType::StringArray, Dialect::Postgres) => "jsonb".into(),
         (FieldType::JsonObject | FieldType::StringArray, Dialect::Mysql) => "json".into(),
         (FieldType::JsonObject | FieldType::StringArray, Dialect::Sqlite) => "text".into(),
@@ -573,6 +559,16 @@ fn checks(
     }
     if let Some(min) = l.minimum {
         out.push(("minimum", format!("{c} >= {min}")));
+    }
+    if let Some(max) = l.maximum {
+        out.push(("maximum", format!("{c} <= {max}")));
+    }
+    if f.ty == FieldType::Date && d == Dialect::Sqlite {
+        // Text of a real calendar day: SQLite's date() rewrites any other.
+        out.push((
+            "date",
+            format!("{c} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' AND date({c}) = {c} AND {c} >= '0001-01-01'"),
+        ));
     }
     match (&f.ty, d) {
         (FieldType::Boolean, Dialect::Sqlite) => out.push(("boolean", format!("{c} IN (0, 1)"))),
@@ -648,6 +644,9 @@ fn format_check(format: &Format, pattern: String, c: &str, d: Dialect) -> Option
                 }
                 Format::HttpUrl => format!(
                     "({c} GLOB '[Hh][Tt][Tt][Pp]://[^/?#]*' OR {c} GLOB '[Hh][Tt][Tt][Pp][Ss]://[^/?#]*') AND {c} NOT GLOB {ws}"
+                ),
+                Format::Hostname => format!(
+                    "{c} GLOB '[A-Za-z0-9]*.*[A-Za-z0-9]' AND {c} NOT GLOB '*[^A-Za-z0-9.-]*' AND {c} NOT GLOB '*..*'"
                 ),
             })
         }

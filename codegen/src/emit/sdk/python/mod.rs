@@ -1,11 +1,11 @@
-//! `schemas/sdk/python/`: a package `<plural>_sdk` on the standard library
+//! `schemas/sdk/python/`: a package `<api>_sdk` on the standard library
 //! alone (`urllib`, `json`, `dataclasses`), fully typed for `mypy --strict`.
 //! Templates beside this file: one per module plus `pyproject.toml`.
 
 use super::{CommonView, Renderer, Sdk, Spelling, screaming, verbatim};
 use crate::emit::Artifact;
 use crate::error::Error;
-use contact_schema::model::{Field, FieldType};
+use resource_model::{Field, FieldType};
 use serde::Serialize;
 
 const PYPROJECT: &str = "python/pyproject.toml";
@@ -62,24 +62,25 @@ struct DecoderView {
 
 /// The package's files.
 pub(super) fn emit(renderer: &Renderer, sdk: &Sdk<'_>) -> Result<Vec<Artifact>, Error> {
-    let model = sdk.model;
-    if let Some(f) = model
-        .fields
-        .iter()
-        .find(|f| KEYWORDS.contains(&f.name.as_str()))
-    {
-        return Err(Error::Sdk {
-            language: "Python",
-            message: format!(
-                "field `{}` of {} is a Python keyword and cannot name an attribute",
-                f.name, model.name
-            ),
-        });
+    for model in sdk.api.resources() {
+        if let Some(f) = model
+            .fields
+            .iter()
+            .find(|f| KEYWORDS.contains(&f.name.as_str()))
+        {
+            return Err(Error::Sdk {
+                language: "Python",
+                message: format!(
+                    "field `{}` of {} is a Python keyword and cannot name an attribute",
+                    f.name, model.name
+                ),
+            });
+        }
     }
     let view = View {
         common: sdk.common(&SPELLING),
-        package: format!("{}_sdk", sdk.stem()),
-        distribution: format!("{}-sdk", sdk.stem()),
+        package: format!("{}_sdk", sdk.snake()),
+        distribution: format!("{}-sdk", sdk.api.name()),
         decoders: sdk
             .enums
             .iter()
@@ -112,6 +113,7 @@ fn decoder(f: &Field) -> String {
         FieldType::Boolean => "_bool".to_owned(),
         FieldType::Integer => "_int".to_owned(),
         FieldType::DateTime => "_datetime".to_owned(),
+        FieldType::Date => "_date".to_owned(),
         FieldType::JsonObject => "_object".to_owned(),
         FieldType::StringArray => "_str_list".to_owned(),
         FieldType::Enum { .. } => decoder_name(&f.name),
@@ -125,6 +127,7 @@ fn response_type(sdk: &Sdk<'_>, f: &Field) -> String {
         FieldType::Boolean => "bool".to_owned(),
         FieldType::Integer => "int".to_owned(),
         FieldType::DateTime => "datetime".to_owned(),
+        FieldType::Date => "date".to_owned(),
         FieldType::JsonObject => "JsonObject".to_owned(),
         FieldType::StringArray => "list[str]".to_owned(),
         FieldType::Enum { .. } => sdk
@@ -134,10 +137,11 @@ fn response_type(sdk: &Sdk<'_>, f: &Field) -> String {
 }
 
 /// The Python type a request body accepts for a field: date-times as a
-/// `datetime` or an RFC 3339 string.
+/// `datetime` or an RFC 3339 string, dates as a `date` or a full-date string.
 fn request_type(sdk: &Sdk<'_>, f: &Field) -> String {
     match &f.ty {
         FieldType::DateTime => "datetime | str".to_owned(),
+        FieldType::Date => "date | str".to_owned(),
         _ => response_type(sdk, f),
     }
 }

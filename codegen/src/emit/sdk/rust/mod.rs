@@ -1,13 +1,13 @@
-//! `schemas/sdk/rust/`: a crate `<plural>-sdk` on reqwest and serde, async,
+//! `schemas/sdk/rust/`: a crate `<api>-sdk` on reqwest and serde, async,
 //! with a `Stream` for auto-pagination. The output is laid out exactly as
 //! rustfmt would, so the crate can be a workspace member under
 //! `cargo fmt --check`. Templates beside this file: one per source file plus
 //! `Cargo.toml`.
 
-use super::{CommonView, Renderer, Sdk, Spelling, no_extra, pascal, verbatim};
+use super::{CommonView, Renderer, ResourceView, Sdk, Spelling, no_extra, pascal, verbatim};
 use crate::emit::Artifact;
 use crate::error::Error;
-use contact_schema::model::{Field, FieldType};
+use resource_model::{Field, FieldType};
 use serde::Serialize;
 
 const CARGO: &str = "rust/Cargo.toml";
@@ -41,12 +41,25 @@ const UNUSABLE: &[&str] = &["crate", "self", "super", "_"];
 struct View {
     #[serde(flatten)]
     common: CommonView,
+    /// The resources, each with what Rust alone needs.
+    resources: Vec<RustResource>,
     krate: String,
     module: String,
     /// `lib.rs`'s `pub use` lines.
     exports: String,
     /// `client.rs`'s `use crate::models::…` line.
     client_models: String,
+    /// `models.rs`'s `use chrono::…` line (only what the fields use).
+    chrono_use: String,
+}
+
+/// A resource as the Rust templates read it.
+#[derive(Debug, Serialize)]
+struct RustResource {
+    #[serde(flatten)]
+    common: ResourceView,
+    /// The signature line(s) of the create body's `new`, laid out as rustfmt would.
+    new_fn: String,
 }
 
 /// How Rust spells the shared view.
@@ -62,47 +75,84 @@ const SPELLING: Spelling = Spelling {
 
 /// The crate's files.
 pub(super) fn emit(renderer: &Renderer, sdk: &Sdk<'_>) -> Result<Vec<Artifact>, Error> {
-    let model = sdk.model;
-    if let Some(f) = model
-        .fields
-        .iter()
-        .find(|f| UNUSABLE.contains(&f.name.as_str()))
-    {
-        return Err(Error::Sdk {
-            language: "Rust",
-            message: format!(
-                "field `{}` of {} cannot name a Rust struct field",
-                f.name, model.name
-            ),
-        });
+    for model in sdk.api.resources() {
+        if let Some(f) = model
+            .fields
+            .iter()
+            .find(|f| UNUSABLE.contains(&f.name.as_str()))
+        {
+            return Err(Error::Sdk {
+                language: "Rust",
+                message: format!(
+                    "field `{}` of {} cannot name a Rust struct field",
+                    f.name, model.name
+                ),
+            });
+        }
     }
-    let mut client_items: Vec<String> = vec!["Client".to_owned(), sdk.collection_class()];
-    client_items.extend(sdk.namespaces().into_iter().map(|n| n.class));
-    client_items.push("ListParams".to_owned());
-    client_items.sort();
-    let mut model_items: Vec<String> = ["Create", "Page", "Update", ""]
-        .iter()
-        .map(|s| format!("{}{s}", model.name))
-        .chain(["JsonObject".to_owned(), "Patch".to_owned()])
-        .chain(sdk.enums.iter().map(|e| e.name.clone()))
+    let mut common = sdk.common(&SPELLING);
+    let resources: Vec<RustResource> = std::mem::take(&mut common.resources)
+        .into_iter()
+        .map(|r| {
+            let params: Vec<String> = r
+                .client_fields
+                .iter()
+                .filter(|f| f.required_in_request)
+                .map(|f| format!("{}: {}", f.name, f.ty))
+                .collect();
+            let one = format!("    pub fn new({}) -> Self {{", params.join(", "));
+            let new_fn = if one.len() <= 100 {
+                one
+            } else {
+                format!(
+                    "    pub fn new(\n{}    ) -> Self {{",
+                    params
+                        .iter()
+                        .map(|p| format!("        {p},\n"))
+                        .collect::<String>()
+                )
+            };
+            RustResource { common: r, new_fn }
+        })
         .collect();
-    model_items.sort();
+    let mut client_items: Vec<String> = vec!["Client".to_owned()];
+    let (_, namespaces) = sdk.tree();
+    client_items.extend(namespaces.into_iter().map(|n| n.class));
+    let mut model_items: Vec<String> = vec!["JsonObject".to_owned(), "Patch".to_owned()];
+    model_items.extend(sdk.enums.iter().map(|e| e.name.clone()));
     // What client.rs names: the models of the operations and the enums the filters take.
-    let mut client_models: Vec<String> = ["Create", "Page", "Update", ""]
-        .iter()
-        .map(|s| format!("{}{s}", model.name))
-        .chain(
+    let mut client_models: Vec<String> = Vec::new();
+    for (model, class) in &sdk.resources {
+        client_items.push(class.clone());
+        client_items.push(format!("{}ListParams", model.name));
+        for s in ["Create", "Page", "Update", ""] {
+            model_items.push(format!("{}{s}", model.name));
+            client_models.push(format!("{}{s}", model.name));
+        }
+        client_models.extend(
             model
                 .filters()
                 .filter_map(|(f, _)| sdk.enum_of(f).map(|e| e.name.clone())),
-        )
-        .collect();
+        );
+    }
+    client_items.sort();
+    model_items.sort();
     client_models.sort();
     client_models.dedup();
+    let types = sdk.api.resources().iter().flat_map(|m| &m.fields);
+    let mut chrono: Vec<&str> = Vec::new();
+    if types.clone().any(|f| f.ty == FieldType::DateTime) {
+        chrono.extend(["DateTime", "Utc"]);
+    }
+    if types.clone().any(|f| f.ty == FieldType::Date) {
+        chrono.push("NaiveDate");
+    }
+    chrono.sort_unstable();
     let view = View {
-        common: sdk.common(&SPELLING),
-        krate: format!("{}-sdk", sdk.stem()),
-        module: format!("{}_sdk", sdk.stem()),
+        common,
+        resources,
+        krate: format!("{}-sdk", sdk.api.name()),
+        module: format!("{}_sdk", sdk.snake()),
         exports: [
             use_line("pub use", "client", &client_items),
             use_line(
@@ -114,6 +164,11 @@ pub(super) fn emit(renderer: &Renderer, sdk: &Sdk<'_>) -> Result<Vec<Artifact>, 
         ]
         .join("\n"),
         client_models: use_line("use", "crate::models", &client_models),
+        chrono_use: match chrono.as_slice() {
+            [] => String::new(),
+            [one] => format!("use chrono::{one};\n"),
+            many => format!("use chrono::{{{}}};\n", many.join(", ")),
+        },
     };
     Ok(vec![
         Artifact::new("sdk/rust/Cargo.toml", renderer.render(CARGO, &view)?),
@@ -131,6 +186,7 @@ fn rust_type(sdk: &Sdk<'_>, f: &Field) -> String {
         FieldType::Boolean => "bool".to_owned(),
         FieldType::Integer => "i64".to_owned(),
         FieldType::DateTime => "DateTime<Utc>".to_owned(),
+        FieldType::Date => "NaiveDate".to_owned(),
         FieldType::JsonObject => "JsonObject".to_owned(),
         FieldType::StringArray => "Vec<String>".to_owned(),
         FieldType::Enum { .. } => sdk

@@ -2,11 +2,10 @@
 //! `package.json`, `tsconfig.json`) built on the platform's `fetch`, with no
 //! runtime dependencies. `tsc --strict` checks it; `index.ts.hbs` lays it out.
 
-use super::{CommonView, Renderer, Sdk, Spelling, no_extra, quoted, screaming, verbatim};
-use crate::emit::{Artifact, preamble, to_json};
+use super::{Renderer, Sdk, Spelling, no_extra, screaming, verbatim};
+use crate::emit::{Artifact, to_json};
 use crate::error::Error;
-use contact_schema::model::{Field, FieldType};
-use serde::Serialize;
+use resource_model::{Field, FieldType};
 use serde_json::json;
 
 const INDEX: &str = "typescript/index.ts";
@@ -16,14 +15,6 @@ pub(super) const TEMPLATES: &[(&str, &str)] = &[(INDEX, include_str!("index.ts.h
 
 /// The TypeScript compiler version the package is checked with (a dev dependency).
 const TYPESCRIPT: &str = "5.9.3";
-
-#[derive(Debug, Serialize)]
-struct View {
-    #[serde(flatten)]
-    common: CommonView,
-    /// The always-present fields, as a list of string literals.
-    required: String,
-}
 
 /// How TypeScript spells the shared view.
 const SPELLING: Spelling = Spelling {
@@ -38,22 +29,12 @@ const SPELLING: Spelling = Spelling {
 
 /// The package's three files.
 pub(super) fn emit(renderer: &Renderer, sdk: &Sdk<'_>) -> Result<Vec<Artifact>, Error> {
-    let model = sdk.model;
-    let view = View {
-        common: sdk.common(&SPELLING),
-        required: model
-            .fields
-            .iter()
-            .filter(|f| f.always_present)
-            .map(|f| quoted(&f.name))
-            .collect::<Vec<_>>()
-            .join(", "),
-    };
+    let view = sdk.common(&SPELLING);
     let index = renderer.render(INDEX, &view)?;
     let package = json!({
-        "name": format!("{}-sdk", sdk.stem()),
+        "name": format!("{}-sdk", sdk.api.name()),
         "version": "0.1.0",
-        "description": format!("{} API client, generated from the {} resource model. {}", model.name, model.name, preamble(model)),
+        "description": format!("{} client. {}", sdk.api.title(), view.preamble),
         "license": "MIT OR Apache-2.0",
         "type": "module",
         "main": "dist/index.js",
@@ -97,7 +78,7 @@ pub(super) fn emit(renderer: &Renderer, sdk: &Sdk<'_>) -> Result<Vec<Artifact>, 
 /// The TypeScript type of a field's non-null values.
 fn ts_type(sdk: &Sdk<'_>, field: &Field) -> String {
     match &field.ty {
-        FieldType::String | FieldType::DateTime => "string".to_owned(),
+        FieldType::String | FieldType::DateTime | FieldType::Date => "string".to_owned(),
         FieldType::Boolean => "boolean".to_owned(),
         FieldType::Integer => "number".to_owned(),
         FieldType::JsonObject => "JsonObject".to_owned(),

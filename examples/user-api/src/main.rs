@@ -1,0 +1,3 @@
+//! The sales API's codegen command: `cargo run -- generate` writes its tree.
+
+codegen::main!(user_api::api());
