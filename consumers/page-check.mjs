@@ -1,6 +1,6 @@
 // Loads a generated docs page in headless Chromium (Debian's) at 1280 and
 // 390 CSS pixels wide, light and dark, and reports as JSON: horizontal
-// overflow of the page, internal links whose target is missing, and axe-core's
+// overflow of the page, tables wider than their block, internal links whose target is missing, and axe-core's
 // serious or critical accessibility violations.
 // Usage: node page-check.mjs PAGE.html [CHROMIUM]
 import { chromium } from "playwright-core";
@@ -22,6 +22,14 @@ for (const width of [1280, 390]) {
       [...document.querySelectorAll('a[href^="#"]')]
         .map((a) => a.getAttribute("href").slice(1))
         .filter((id) => !document.getElementById(decodeURIComponent(id))));
+    // Tables wider than the block they sit in (clipped, or scrolled inside it).
+    const wide_tables = await page.evaluate(() =>
+      [...document.querySelectorAll("table")]
+        .map((t) => ({
+          heading: t.closest(".op")?.previousElementSibling?.textContent ?? t.querySelector("th")?.textContent ?? "",
+          over: Math.round(t.getBoundingClientRect().width - t.parentElement.clientWidth),
+        }))
+        .filter((t) => t.over > 0));
     const links = await page.evaluate(() => document.querySelectorAll('a[href^="#"]').length);
     // Each operation's SDK blocks: the label and the code's language, and
     // whether each block is on screen (has a size).
@@ -39,7 +47,7 @@ for (const width of [1280, 390]) {
         .filter((v) => v.impact === "serious" || v.impact === "critical")
         .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help }));
     });
-    report.push({ width, colorScheme, overflow, links, broken, sdk, violations });
+    report.push({ width, colorScheme, overflow, wide_tables, links, broken, sdk, violations });
     await page.close();
   }
 }

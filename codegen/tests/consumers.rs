@@ -513,8 +513,9 @@ async fn schemathesis_against(database_url: &str) {
     .unwrap();
     let t = text(&out);
     assert!(out.status.success(), "schemathesis found failures:\n{t}");
+    // Five operations and two HEADs per resource.
     assert!(
-        t.contains("Tested: 10"),
+        t.contains("Tested: 14"),
         "every operation of both resources was tested:\n{t}"
     );
     // Negative control: a document that leaves out a status the server
@@ -711,6 +712,14 @@ fn the_docs_page_reads_on_a_phone_and_a_desktop_in_chromium() {
             json!([]),
             "internal links without a target: {r}"
         );
+        // On a desktop every table fits its column: none is clipped or scrolled.
+        if r["width"] == 1280 {
+            assert_eq!(
+                r["wide_tables"],
+                json!([]),
+                "tables wider than their column: {r}"
+            );
+        }
         assert!(
             r["links"].as_u64().unwrap() >= 5,
             "a table of contents: {r}"
@@ -740,4 +749,12 @@ fn the_docs_page_reads_on_a_phone_and_a_desktop_in_chromium() {
     let phone = report.iter().find(|r| r["width"] == 390).unwrap();
     assert!(phone["overflow"].as_i64().unwrap() > 0, "{phone}");
     assert_eq!(phone["broken"], json!(["nowhere"]), "{phone}");
+    // Negative control: the tables' 32rem floor back beside the example makes
+    // them wider than their column at 1280 px.
+    let floored = html.replace(".op .op-text table { min-width: 0; }", "");
+    assert_ne!(floored, html, "the page has the rule this control removes");
+    let copy = write_text(dir.path(), "floored.html", &floored);
+    let report = page_report(&copy, &browser);
+    let desktop = report.iter().find(|r| r["width"] == 1280).unwrap();
+    assert_ne!(desktop["wide_tables"], json!([]), "{desktop}");
 }

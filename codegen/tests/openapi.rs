@@ -129,6 +129,75 @@ fn five_operations_with_sdk_operation_ids_and_contract_statuses() {
     assert!(created.get("Location").is_some() && created.get("ETag").is_some());
 }
 
+#[test]
+fn every_get_has_its_head_and_every_example_fits_its_schema() {
+    let (doc, _) = document();
+    let mut examples = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let get = &item["get"];
+        let head = &item["head"];
+        // CONTRACT.md §3: HEAD answers as GET, without a body.
+        assert_eq!(head["parameters"], get["parameters"], "{path}");
+        let codes = |op: &Value| {
+            op["responses"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(codes(head), codes(get), "{path}");
+        for (code, r) in head["responses"].as_object().unwrap() {
+            assert!(
+                r.get("content").is_none() && r.get("$ref").is_none(),
+                "{path} HEAD {code}: {r}"
+            );
+        }
+        for (method, op) in item.as_object().unwrap() {
+            let mut media: Vec<&Value> = op["requestBody"]["content"]
+                .as_object()
+                .map(|c| c.values().collect())
+                .unwrap_or_default();
+            for r in op["responses"]
+                .as_object()
+                .into_iter()
+                .flat_map(|r| r.values())
+            {
+                media.extend(
+                    r["content"]
+                        .as_object()
+                        .into_iter()
+                        .flat_map(|c| c.values()),
+                );
+            }
+            for m in media.into_iter().filter(|m| m.get("example").is_some()) {
+                let schema = serde_json::json!({
+                    "$ref": m["schema"]["$ref"],
+                    "components": doc["components"],
+                });
+                let v = jsonschema::validator_for(&schema).unwrap();
+                let errors: Vec<String> = v
+                    .iter_errors(&m["example"])
+                    .map(|e| e.to_string())
+                    .collect();
+                assert!(errors.is_empty(), "{method} {path}: {errors:?}");
+                examples += 1;
+            }
+        }
+    }
+    // Both resources: create (two media types), update (two), and the
+    // responses of list, get, create, update and delete.
+    assert!(examples >= 2 * 9, "{examples} examples");
+    // An id that fits the pattern, and the version the server starts at.
+    let contact = &doc["paths"]["/api/v1/crm/contacts"]["post"]["responses"]["201"]["content"]["application/json"]
+        ["example"];
+    assert!(
+        contact["id"].as_str().unwrap().starts_with("per_"),
+        "{contact}"
+    );
+    assert_eq!(contact["version"], 1);
+}
+
 /// Finds openapi-spec-validator: `$OPENAPI_SPEC_VALIDATOR`, the workspace's
 /// `.venv` (which `.ci/run` creates), or `PATH`.
 fn validator() -> Option<PathBuf> {

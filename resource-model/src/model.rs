@@ -295,7 +295,7 @@ impl Stamp {
             }
             Stamp::Tenant => "The caller's JWT claim `tenant_id`; never taken from the body.",
             Stamp::App => {
-                "The caller's JWT claim `app_id` when the token has one, null otherwise; set at creation and never changed."
+                "The caller's JWT claim `app_id` when the token has one; absent (or null) otherwise; set at creation and never changed."
             }
             Stamp::CreatedAt => "The time of creation.",
             Stamp::UpdatedAt => {
@@ -305,9 +305,9 @@ impl Stamp {
             Stamp::UpdatedBy => "The JWT `sub` of the last writer.",
             Stamp::DeletedFlag => "False until soft-deleted.",
             Stamp::DeletedAt => {
-                "Set by the soft delete to that write's update time; null otherwise."
+                "Set by the soft delete to that write's update time; absent (or null) before."
             }
-            Stamp::DeletedBy => "The deleter's JWT `sub`; null otherwise.",
+            Stamp::DeletedBy => "The deleter's JWT `sub`; absent (or null) before the delete.",
             Stamp::Version => "1 on create; +1 on every successful write (update or delete).",
             Stamp::SchemaVersion => {
                 "The schema version in force at the item's last write: items written before the version was raised keep theirs until they are written again."

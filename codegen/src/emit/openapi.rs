@@ -131,8 +131,8 @@ fn document(api: &ValidApi, cmds: &Commands) -> Value {
     }));
     c.parameters.insert("Cursor".into(), json!({
         "name": "cursor", "in": "query",
-        "description": "The `next_cursor` of the previous page. A malformed or tampered cursor is a 400.",
-        "schema": { "type": "string", "minLength": 1 }
+        "description": "The `next_cursor` of the previous page; empty (`cursor=`) is the first page. A malformed or tampered cursor is a 400.",
+        "schema": { "type": "string" }
     }));
     if api.resources().iter().any(|m| m.version_field().is_some()) {
         c.parameters.insert("IfMatch".into(), json!({
@@ -267,6 +267,9 @@ fn resource(model: &ResourceModel, c: &mut Components) -> (Map<String, Value>, M
     let page = format!("{}Page", model.name);
     let lower = model.name.to_lowercase();
     let own = |what: &str| format!("{}{what}", model.name);
+    // The docs page's walk: the examples tools show are ones the server accepts.
+    let walk = super::docs::examples::examples(model);
+    let example = |op: Operation| walk.of(op).response.body.clone();
     for shape in [Shape::Response, Shape::Create, Shape::Update] {
         let mut schema = object_schema(model, shape).to_value();
         // Size and depth limits as `x-` extensions, legal in OpenAPI.
@@ -292,7 +295,8 @@ fn resource(model: &ResourceModel, c: &mut Components) -> (Map<String, Value>, M
     c.parameters.insert(own("Id"), json!({
         "name": "id", "in": "path", "required": true,
         "description": format!("The {lower} id. Any id the caller cannot see, malformed or not, is a 404."),
-        "schema": { "type": "string" }
+        "schema": { "type": "string" },
+        "example": walk.id
     }));
     let (page_size, max_page) = (model.api.default_page_size, model.api.max_page_size);
     c.parameters.insert(own("Limit"), json!({
@@ -365,21 +369,36 @@ fn resource(model: &ResourceModel, c: &mut Components) -> (Map<String, Value>, M
             o.insert("parameters".into(), Value::Array(params));
         }
         match op {
+            // Both JSON media types on every body (CONTRACT.md §6: anything
+            // else is a 415); merge-patch first where it is the meaning.
             Operation::Create => {
-                o.insert("requestBody".into(), json!({
-                    "required": true,
-                    "content": { "application/json": { "schema": r(&schema_name(model, Shape::Create)) } }
-                }));
-            }
-            Operation::Update => {
-                let body = r(&schema_name(model, Shape::Update));
+                let body = json!({
+                    "schema": r(&schema_name(model, Shape::Create)),
+                    "example": walk.create_body
+                });
                 o.insert(
                     "requestBody".into(),
                     json!({
                         "required": true,
                         "content": {
-                            "application/merge-patch+json": { "schema": body.clone() },
-                            "application/json": { "schema": body }
+                            "application/json": body.clone(),
+                            "application/merge-patch+json": body
+                        }
+                    }),
+                );
+            }
+            Operation::Update => {
+                let body = json!({
+                    "schema": r(&schema_name(model, Shape::Update)),
+                    "example": walk.patch
+                });
+                o.insert(
+                    "requestBody".into(),
+                    json!({
+                        "required": true,
+                        "content": {
+                            "application/merge-patch+json": body.clone(),
+                            "application/json": body
                         }
                     }),
                 );
@@ -391,7 +410,7 @@ fn resource(model: &ResourceModel, c: &mut Components) -> (Map<String, Value>, M
             let resp = match code {
                 200 if op == Operation::List => json!({
                     "description": format!("A page of {}.", model.plural),
-                    "content": { "application/json": { "schema": r(&page) } }
+                    "content": { "application/json": with_example(r(&page), example(op)) }
                 }),
                 200 | 201 => {
                     let mut h = Map::new();
@@ -416,7 +435,7 @@ fn resource(model: &ResourceModel, c: &mut Components) -> (Map<String, Value>, M
                     json!({
                         "description": what,
                         "headers": h,
-                        "content": { "application/json": { "schema": r(&resource) } }
+                        "content": { "application/json": with_example(r(&resource), example(op)) }
                     })
                 }
                 204 => json!({
@@ -439,10 +458,55 @@ fn resource(model: &ResourceModel, c: &mut Components) -> (Map<String, Value>, M
         } else {
             &mut collection
         };
+        if matches!(op, Operation::List | Operation::Get) {
+            target.insert("head".into(), head(&o, op, model));
+        }
         target.insert(op.http_method().to_lowercase(), Value::Object(o));
     }
 
     (collection, item)
+}
+
+/// A media type object: the schema, and the walk's example when there is one.
+fn with_example(schema: Value, example: Option<Value>) -> Value {
+    match example {
+        Some(e) => json!({ "schema": schema, "example": e }),
+        None => json!({ "schema": schema }),
+    }
+}
+
+/// The `HEAD` twin of a `GET` (CONTRACT.md §3): the same parameters,
+/// statuses and headers, no body; `Content-Length`, when sent, is the length
+/// of the body `GET` would send.
+fn head(get: &Map<String, Value>, op: Operation, model: &ResourceModel) -> Value {
+    let mut o = get.clone();
+    o.insert(
+        "operationId".into(),
+        format!("{}.head", model.operation_id(op)).into(),
+    );
+    let what = if op == Operation::List { "list" } else { "get" };
+    o.insert(
+        "summary".into(),
+        format!("The {what}'s status and headers, without the body").into(),
+    );
+    o.insert(
+        "description".into(),
+        format!("Answers as the {what} `GET` would, without a body (RFC 9110 §9.3.2): the same status and headers, and a `Content-Length`, when sent, equal to the length of the body `GET` would send.").into(),
+    );
+    if let Some(Value::Object(rs)) = o.get_mut("responses") {
+        for r in rs.values_mut() {
+            if let Value::Object(m) = r {
+                // A problem's shared response has a body: a HEAD's has none.
+                if m.contains_key("$ref") {
+                    *r =
+                        json!({ "description": m.get("description").cloned().unwrap_or_default() });
+                } else {
+                    m.remove("content");
+                }
+            }
+        }
+    }
+    Value::Object(o)
 }
 
 fn r_param(name: &str) -> Value {

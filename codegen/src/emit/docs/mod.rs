@@ -583,7 +583,7 @@ fn sections(model: &ResourceModel, ex: &Examples) -> Vec<SectionView> {
         rule: if patch {
             "`application/merge-patch+json` or `application/json`; anything else is a 415.".into()
         } else {
-            "`application/json`; anything else is a 415.".into()
+            "`application/json` or `application/merge-patch+json`; anything else is a 415.".into()
         },
     };
     let if_match = || HeaderView {
@@ -635,7 +635,7 @@ fn sections(model: &ResourceModel, ex: &Examples) -> Vec<SectionView> {
                     params.push(ParamView {
                         name: "cursor".into(),
                         place: "query",
-                        rule: "A previous page's `next_cursor`, as it came; anything else is a 400.".into(),
+                        rule: "A previous page's `next_cursor`, as it came; empty is the first page; anything else is a 400.".into(),
                     });
                     if model.soft_delete().is_some() {
                         params.push(ParamView {

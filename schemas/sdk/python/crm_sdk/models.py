@@ -39,7 +39,7 @@ class Contact:
     id: str
     #: Tenant scope. Server-owned: The caller's JWT claim `tenant_id`; never taken from the body.
     tenant_id: str
-    #: App scope. Stamped only when the caller's JWT was minted for a specific application (integration API keys); absent for human-user sessions. Filters reads when present. Server-owned: The caller's JWT claim `app_id` when the token has one, null otherwise; set at creation and never changed.
+    #: App scope. Stamped only when the caller's JWT was minted for a specific application (integration API keys); absent for human-user sessions. Filters reads when present. Server-owned: The caller's JWT claim `app_id` when the token has one; absent (or null) otherwise; set at creation and never changed.
     app_id: str | None = None
     #: When the contact was created. Server-owned: The time of creation.
     created_at: datetime
@@ -55,9 +55,9 @@ class Contact:
     source_type: SourceType
     #: Soft-delete flag. Soft-deleted contacts are left out of default lists. Server-owned: False until soft-deleted.
     is_deleted: bool
-    #: When the contact was soft-deleted. Server-owned: Set by the soft delete to that write's update time; null otherwise.
+    #: When the contact was soft-deleted. Server-owned: Set by the soft delete to that write's update time; absent (or null) before.
     deleted_at: datetime | None = None
-    #: Who soft-deleted the contact. Server-owned: The deleter's JWT `sub`; null otherwise.
+    #: Who soft-deleted the contact. Server-owned: The deleter's JWT `sub`; absent (or null) before the delete.
     deleted_by: str | None = None
     #: Document schema version. Bumped on incompatible writes. Server-owned: The schema version in force at the item's last write: items written before the version was raised keep theirs until they are written again.
     schema_version: int
@@ -272,7 +272,7 @@ class Account:
     id: str
     #: Tenant scope. Server-owned: The caller's JWT claim `tenant_id`; never taken from the body.
     tenant_id: str
-    #: App scope: the app whose token created the account; absent for human-user sessions. Filters reads when present. Server-owned: The caller's JWT claim `app_id` when the token has one, null otherwise; set at creation and never changed.
+    #: App scope: the app whose token created the account; absent for human-user sessions. Filters reads when present. Server-owned: The caller's JWT claim `app_id` when the token has one; absent (or null) otherwise; set at creation and never changed.
     app_id: str | None = None
     #: When the account was created. Server-owned: The time of creation.
     created_at: datetime
@@ -284,9 +284,9 @@ class Account:
     updated_by: str
     #: Soft-delete flag. Soft-deleted accounts are left out of default lists. Server-owned: False until soft-deleted.
     is_deleted: bool
-    #: When the account was soft-deleted. Server-owned: Set by the soft delete to that write's update time; null otherwise.
+    #: When the account was soft-deleted. Server-owned: Set by the soft delete to that write's update time; absent (or null) before.
     deleted_at: datetime | None = None
-    #: Who soft-deleted the account. Server-owned: The deleter's JWT `sub`; null otherwise.
+    #: Who soft-deleted the account. Server-owned: The deleter's JWT `sub`; absent (or null) before the delete.
     deleted_by: str | None = None
     #: Document schema version. Bumped on incompatible writes. Server-owned: The schema version in force at the item's last write: items written before the version was raised keep theirs until they are written again.
     schema_version: int

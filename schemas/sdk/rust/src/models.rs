@@ -67,7 +67,7 @@ pub struct Contact {
     pub id: String,
     /// Tenant scope. Server-owned: The caller's JWT claim `tenant_id`; never taken from the body.
     pub tenant_id: String,
-    /// App scope. Stamped only when the caller's JWT was minted for a specific application (integration API keys); absent for human-user sessions. Filters reads when present. Server-owned: The caller's JWT claim `app_id` when the token has one, null otherwise; set at creation and never changed.
+    /// App scope. Stamped only when the caller's JWT was minted for a specific application (integration API keys); absent for human-user sessions. Filters reads when present. Server-owned: The caller's JWT claim `app_id` when the token has one; absent (or null) otherwise; set at creation and never changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// When the contact was created. Server-owned: The time of creation.
@@ -84,10 +84,10 @@ pub struct Contact {
     pub source_type: SourceType,
     /// Soft-delete flag. Soft-deleted contacts are left out of default lists. Server-owned: False until soft-deleted.
     pub is_deleted: bool,
-    /// When the contact was soft-deleted. Server-owned: Set by the soft delete to that write's update time; null otherwise.
+    /// When the contact was soft-deleted. Server-owned: Set by the soft delete to that write's update time; absent (or null) before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<DateTime<Utc>>,
-    /// Who soft-deleted the contact. Server-owned: The deleter's JWT `sub`; null otherwise.
+    /// Who soft-deleted the contact. Server-owned: The deleter's JWT `sub`; absent (or null) before the delete.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_by: Option<String>,
     /// Document schema version. Bumped on incompatible writes. Server-owned: The schema version in force at the item's last write: items written before the version was raised keep theirs until they are written again.
@@ -304,7 +304,7 @@ pub struct Account {
     pub id: String,
     /// Tenant scope. Server-owned: The caller's JWT claim `tenant_id`; never taken from the body.
     pub tenant_id: String,
-    /// App scope: the app whose token created the account; absent for human-user sessions. Filters reads when present. Server-owned: The caller's JWT claim `app_id` when the token has one, null otherwise; set at creation and never changed.
+    /// App scope: the app whose token created the account; absent for human-user sessions. Filters reads when present. Server-owned: The caller's JWT claim `app_id` when the token has one; absent (or null) otherwise; set at creation and never changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
     /// When the account was created. Server-owned: The time of creation.
@@ -317,10 +317,10 @@ pub struct Account {
     pub updated_by: String,
     /// Soft-delete flag. Soft-deleted accounts are left out of default lists. Server-owned: False until soft-deleted.
     pub is_deleted: bool,
-    /// When the account was soft-deleted. Server-owned: Set by the soft delete to that write's update time; null otherwise.
+    /// When the account was soft-deleted. Server-owned: Set by the soft delete to that write's update time; absent (or null) before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<DateTime<Utc>>,
-    /// Who soft-deleted the account. Server-owned: The deleter's JWT `sub`; null otherwise.
+    /// Who soft-deleted the account. Server-owned: The deleter's JWT `sub`; absent (or null) before the delete.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_by: Option<String>,
     /// Document schema version. Bumped on incompatible writes. Server-owned: The schema version in force at the item's last write: items written before the version was raised keep theirs until they are written again.

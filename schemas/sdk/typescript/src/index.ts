@@ -30,7 +30,7 @@ export interface Contact {
   readonly id: string;
   /** Tenant scope. Server-owned: The caller's JWT claim `tenant_id`; never taken from the body. */
   readonly tenant_id: string;
-  /** App scope. Stamped only when the caller's JWT was minted for a specific application (integration API keys); absent for human-user sessions. Filters reads when present. Server-owned: The caller's JWT claim `app_id` when the token has one, null otherwise; set at creation and never changed. */
+  /** App scope. Stamped only when the caller's JWT was minted for a specific application (integration API keys); absent for human-user sessions. Filters reads when present. Server-owned: The caller's JWT claim `app_id` when the token has one; absent (or null) otherwise; set at creation and never changed. */
   readonly app_id?: string | null;
   /** When the contact was created. Server-owned: The time of creation. */
   readonly created_at: string;
@@ -46,9 +46,9 @@ export interface Contact {
   readonly source_type: SourceType;
   /** Soft-delete flag. Soft-deleted contacts are left out of default lists. Server-owned: False until soft-deleted. */
   readonly is_deleted: boolean;
-  /** When the contact was soft-deleted. Server-owned: Set by the soft delete to that write's update time; null otherwise. */
+  /** When the contact was soft-deleted. Server-owned: Set by the soft delete to that write's update time; absent (or null) before. */
   readonly deleted_at?: string | null;
-  /** Who soft-deleted the contact. Server-owned: The deleter's JWT `sub`; null otherwise. */
+  /** Who soft-deleted the contact. Server-owned: The deleter's JWT `sub`; absent (or null) before the delete. */
   readonly deleted_by?: string | null;
   /** Document schema version. Bumped on incompatible writes. Server-owned: The schema version in force at the item's last write: items written before the version was raised keep theirs until they are written again. */
   readonly schema_version: number;
@@ -226,7 +226,7 @@ export interface Account {
   readonly id: string;
   /** Tenant scope. Server-owned: The caller's JWT claim `tenant_id`; never taken from the body. */
   readonly tenant_id: string;
-  /** App scope: the app whose token created the account; absent for human-user sessions. Filters reads when present. Server-owned: The caller's JWT claim `app_id` when the token has one, null otherwise; set at creation and never changed. */
+  /** App scope: the app whose token created the account; absent for human-user sessions. Filters reads when present. Server-owned: The caller's JWT claim `app_id` when the token has one; absent (or null) otherwise; set at creation and never changed. */
   readonly app_id?: string | null;
   /** When the account was created. Server-owned: The time of creation. */
   readonly created_at: string;
@@ -238,9 +238,9 @@ export interface Account {
   readonly updated_by: string;
   /** Soft-delete flag. Soft-deleted accounts are left out of default lists. Server-owned: False until soft-deleted. */
   readonly is_deleted: boolean;
-  /** When the account was soft-deleted. Server-owned: Set by the soft delete to that write's update time; null otherwise. */
+  /** When the account was soft-deleted. Server-owned: Set by the soft delete to that write's update time; absent (or null) before. */
   readonly deleted_at?: string | null;
-  /** Who soft-deleted the account. Server-owned: The deleter's JWT `sub`; null otherwise. */
+  /** Who soft-deleted the account. Server-owned: The deleter's JWT `sub`; absent (or null) before the delete. */
   readonly deleted_by?: string | null;
   /** Document schema version. Bumped on incompatible writes. Server-owned: The schema version in force at the item's last write: items written before the version was raised keep theirs until they are written again. */
   readonly schema_version: number;
