@@ -5,7 +5,7 @@ use crate::http::{Api, CheckResult, Exchange, Failure, ensure};
 use crate::identity::{Identities, Role};
 use futures::StreamExt;
 use reqwest::Method;
-use resource_model::{Format, ResourceModel};
+use resource_model::{Field, Format, ResourceModel};
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
 
@@ -23,9 +23,12 @@ pub struct Names {
     pub updated_at: String,
     /// The app stamp.
     pub app: String,
-    /// The field that partitions the run's items (a client field holding a
-    /// prefixed id, `acc-<uuid>` or `deal_<ULID>`, with an exact filter), and its format.
-    pub account: Option<(String, Format)>,
+    /// The field that can partition the run's items when the runner cannot
+    /// mint tenants of its own (given tokens): a client string with a list
+    /// filter, no uniqueness rule and no reference, whose values the runner
+    /// can make fresh (a prefixed id such as the Contact's `account_id`, or
+    /// plain text); prefixed ids first.
+    pub account: Option<resource_model::Field>,
     /// Plain client text fields (no format, default, rule, reference or
     /// uniqueness rule) for scratch writes: the nullable ones first.
     pub texts: Vec<String>,
@@ -35,8 +38,6 @@ pub struct Names {
     /// The required client fields: every create the runner sends carries a
     /// valid value for each (a fresh one for a unique field).
     pub required: Vec<resource_model::Field>,
-    /// The first client field with the email format.
-    pub email: Option<String>,
     id_prefix: String,
 }
 
@@ -45,14 +46,27 @@ impl Names {
     pub fn new(model: &ResourceModel) -> Self {
         use resource_model::{FieldType, Stamp};
         let stamp = |s| model.stamp(s).map(|f| f.name.clone()).unwrap_or_default();
-        let account = model.fields.iter().find_map(|f| match &f.format {
-            Some(format @ (Format::PrefixedUuid { .. } | Format::PrefixedUlid { .. }))
-                if f.is_client() && f.filter.is_some() && f.references.is_none() =>
-            {
-                Some((f.name.clone(), format.clone()))
-            }
-            _ => None,
-        });
+        let candidates = || {
+            model.client_fields().filter(|f| {
+                f.ty == FieldType::String
+                    && f.filter.is_some()
+                    && f.references.is_none()
+                    && f.computed().is_none()
+                    && !model.unique.iter().any(|u| u.field == f.name)
+            })
+        };
+        let account = candidates()
+            .find(|f| {
+                matches!(
+                    f.format,
+                    Some(Format::PrefixedUuid { .. } | Format::PrefixedUlid { .. })
+                )
+            })
+            .or_else(|| {
+                candidates()
+                    .find(|f| f.format.is_none() && f.limits.max_length.is_none_or(|m| m >= 26))
+            })
+            .cloned();
         let texts = model
             .client_fields()
             .filter(|f| f.ty == FieldType::String && f.format.is_none() && f.default().is_none() && f.computed().is_none() && f.references.is_none())
@@ -92,10 +106,6 @@ impl Names {
             created_at: stamp(Stamp::CreatedAt),
             updated_at: stamp(Stamp::UpdatedAt),
             app: stamp(Stamp::App),
-            email: model
-                .client_fields()
-                .find(|f| f.format == Some(Format::Email))
-                .map(|f| f.name.clone()),
             account,
             texts,
             clearable,
@@ -122,18 +132,6 @@ impl Names {
         body
     }
 
-    /// Whether the resource has a plain text field for scratch writes; a
-    /// skip saying so when it has none (a check writing text cannot run).
-    pub fn need_text(&self) -> Result<(), Failure> {
-        if self.texts.is_empty() {
-            Err(Failure::skip(
-                "the resource has no plain text field (a client string with no format, rule or uniqueness) to write scratch values into",
-            ))
-        } else {
-            Ok(())
-        }
-    }
-
     /// The `i`-th plain text field (cycling when there are fewer).
     pub fn text(&self, i: usize) -> &str {
         self.texts
@@ -146,24 +144,58 @@ impl Names {
         format!("{}_01BX5ZZKBKACTAV9WEVGEMMVRZ", self.id_prefix)
     }
 
-    /// The email field's name (empty when the resource has none).
-    pub fn email_field(&self) -> &str {
-        self.email.as_deref().unwrap_or("")
-    }
-
-    /// The account field's name (empty when the resource has none).
+    /// The partition field's name (empty when the resource has none).
     pub fn account_field(&self) -> &str {
-        self.account.as_ref().map_or("", |(f, _)| f.as_str())
+        self.account.as_ref().map_or("", |f| f.name.as_str())
     }
 
-    /// The field that isolates a check's items in lists, or a skip saying why
-    /// the check needs one.
-    pub fn partition(&self) -> Result<&str, Failure> {
-        self.account.as_ref().map(|(f, _)| f.as_str()).ok_or_else(|| {
-            Failure::skip(
-                "the resource has no partition field (a client field with a prefixed-UUID format and an exact filter) to isolate this check's items in a list",
-            )
-        })
+    /// A fresh value of the partition field (empty when there is none).
+    pub fn fresh_partition(&self) -> String {
+        match &self.account {
+            Some(f) => match &f.format {
+                Some(format) => fresh_id(format),
+                None => valid_value(f).as_str().unwrap_or_default().to_owned(),
+            },
+            None => String::new(),
+        }
+    }
+}
+
+/// Where a check's items live, so that its lists hold only them: tenants of
+/// its own (when the runner mints tokens), else a fresh value of the
+/// partition field that every create carries and every list filters on.
+#[derive(Clone)]
+pub struct Iso {
+    /// The identities its requests are made as.
+    pub ids: Identities,
+    /// The partition field and its value, when isolated by one.
+    pub partition: Option<(String, String)>,
+}
+
+impl Iso {
+    /// The token of `role`.
+    pub fn token(&self, role: Role) -> &str {
+        &self.ids.get(role).token
+    }
+
+    /// The fields of `fs` a check may give values of its own in a create:
+    /// all but the partition field, whose value keeps the item in `self`.
+    pub fn free(&self, fs: &[Field]) -> Vec<Field> {
+        fs.iter()
+            .filter(|f| self.partition.as_ref().is_none_or(|(p, _)| *p != f.name))
+            .cloned()
+            .collect()
+    }
+
+    /// `pairs` with the partition filter added (unless they filter on it).
+    pub fn query<'a>(&'a self, pairs: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+        let mut q = pairs.to_vec();
+        if let Some((f, v)) = &self.partition
+            && !q.iter().any(|(k, _)| k == f)
+        {
+            q.push((f.as_str(), v.as_str()));
+        }
+        q
     }
 }
 
@@ -175,14 +207,18 @@ pub struct Ctx {
     pub ids: Identities,
     /// The resource model the checks derive from.
     pub model: Arc<ResourceModel>,
-    /// The fresh random account of this run.
+    /// The fresh random partition value of this run (empty without a partition field).
     pub account: String,
     /// Field names from the model.
     pub n: Names,
+    /// The run's own identities and partition.
+    base: Iso,
     cancelled: std::sync::atomic::AtomicBool,
-    created: Mutex<Vec<(Role, String)>>,
+    /// Every item created: the token that created it and its id.
+    created: Mutex<Vec<(String, String)>>,
     deleted: std::sync::atomic::AtomicUsize,
-    full_account: tokio::sync::OnceCell<Result<String, Failure>>,
+    left_behind: Mutex<Vec<String>>,
+    full_scope: tokio::sync::OnceCell<Result<Iso, Failure>>,
 }
 
 /// A fresh random `<prefix>-<uuid>`.
@@ -270,26 +306,165 @@ impl Ctx {
     /// A context for one run.
     pub fn new(api: Api, ids: Identities, model: Arc<ResourceModel>) -> Self {
         let n = Names::new(&model);
-        let account = n
-            .account
-            .as_ref()
-            .map(|(_, format)| fresh_id(format))
-            .unwrap_or_default();
+        let account = n.fresh_partition();
+        let base = Iso {
+            ids: ids.clone(),
+            partition: n
+                .account
+                .as_ref()
+                .map(|f| (f.name.clone(), account.clone())),
+        };
         Ctx {
             api,
             ids,
             model,
             account,
             n,
+            base,
             cancelled: std::sync::atomic::AtomicBool::new(false),
             created: Mutex::new(Vec::new()),
             deleted: std::sync::atomic::AtomicUsize::new(0),
-            full_account: tokio::sync::OnceCell::new(),
+            left_behind: Mutex::new(Vec::new()),
+            full_scope: tokio::sync::OnceCell::new(),
         }
     }
 
     fn token(&self, role: Role) -> &str {
         &self.ids.get(role).token
+    }
+
+    /// A place of the check's own for items it lists: fresh tenants when
+    /// the runner mints tokens, else a fresh value of the partition field;
+    /// a skip saying why when it can do neither.
+    pub fn isolate(&self) -> Result<Iso, Failure> {
+        if let Some(ids) = self.ids.fresh() {
+            return Ok(Iso {
+                ids,
+                partition: None,
+            });
+        }
+        match &self.n.account {
+            Some(f) => Ok(Iso {
+                ids: self.ids.clone(),
+                partition: Some((f.name.clone(), self.n.fresh_partition())),
+            }),
+            None => Err(Failure::skip(
+                "its items must be alone in a list: give --jwt-secret (the runner then mints tenants of its own), or the resource needs a client text field with a filter and no uniqueness rule to partition them",
+            )),
+        }
+    }
+
+    /// `POST` `body` as `role` of `iso` with a valid value for each required
+    /// field it lacks (not adding the partition); a 201 is recorded for cleanup.
+    pub async fn create_in(
+        &self,
+        iso: &Iso,
+        role: Role,
+        body: &Value,
+    ) -> Result<Exchange, Failure> {
+        self.post(iso.token(role), &self.n.with_required(body))
+            .await
+    }
+
+    /// `POST` in `iso` (the partition added when `body` lacks it); must
+    /// answer 201 with the item.
+    pub async fn created_in(
+        &self,
+        iso: &Iso,
+        role: Role,
+        mut body: Value,
+    ) -> Result<Value, Failure> {
+        if let Some((field, value)) = &iso.partition
+            && body.get(field).is_none()
+            && let Some(map) = body.as_object_mut()
+        {
+            map.insert(field.clone(), Value::from(value.clone()));
+        }
+        let ex = self.create_in(iso, role, &body).await?;
+        ensure(ex.status == 201, &ex, "expected 201 Created")?;
+        Ok(ex.body)
+    }
+
+    /// `GET` the collection as `role` of `iso`, filtered on its partition.
+    pub async fn list_in(
+        &self,
+        iso: &Iso,
+        role: Role,
+        pairs: &[(&str, &str)],
+    ) -> Result<Exchange, Failure> {
+        let q = crate::http::query(&iso.query(pairs));
+        self.api
+            .json(
+                Method::GET,
+                &format!("{}?{q}", self.api.path),
+                iso.token(role),
+                None,
+                &[],
+            )
+            .await
+    }
+
+    /// `GET` an item as `role` of `iso`.
+    pub async fn get_in(&self, iso: &Iso, role: Role, id: &str) -> Result<Exchange, Failure> {
+        self.api
+            .json(Method::GET, &self.item(id), iso.token(role), None, &[])
+            .await
+    }
+
+    /// `PATCH` an item as `role` of `iso`.
+    pub async fn patch_in(
+        &self,
+        iso: &Iso,
+        role: Role,
+        id: &str,
+        body: &Value,
+    ) -> Result<Exchange, Failure> {
+        self.api
+            .json(
+                Method::PATCH,
+                &self.item(id),
+                iso.token(role),
+                Some(body),
+                &[],
+            )
+            .await
+    }
+
+    /// `DELETE` an item as `role` of `iso`.
+    pub async fn delete_in(&self, iso: &Iso, role: Role, id: &str) -> Result<Exchange, Failure> {
+        self.api
+            .json(Method::DELETE, &self.item(id), iso.token(role), None, &[])
+            .await
+    }
+
+    /// Every page of a list as `role` of `iso`, following `next_cursor`
+    /// (at most `max_pages`): the pages' exchanges, in order.
+    pub async fn walk_in(
+        &self,
+        iso: &Iso,
+        role: Role,
+        pairs: &[(&str, &str)],
+        max_pages: usize,
+    ) -> Result<Vec<Exchange>, Failure> {
+        let mut pages = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..max_pages {
+            let mut q = pairs.to_vec();
+            if let Some(c) = &cursor {
+                q.push(("cursor", c.as_str()));
+            }
+            let ex = self.list_in(iso, role, &q).await?;
+            crate::http::status(&ex, &[200], "a page of the walk")?;
+            let next = ex.body["next_cursor"].as_str().map(str::to_owned);
+            pages.push(ex);
+            match next {
+                Some(c) => cursor = Some(c),
+                None => return Ok(pages),
+            }
+        }
+        Err(Failure::new(format!(
+            "the walk did not end after {max_pages} pages"
+        )))
     }
 
     /// The item path of `id`.
@@ -304,12 +479,12 @@ impl Ctx {
             .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
-    /// Records a contact created outside [`Ctx::create`], for cleanup.
+    /// Records an item created outside [`Ctx::create`], for cleanup.
     pub fn register(&self, role: Role, id: &str) {
         self.created
             .lock()
             .expect("not poisoned")
-            .push((role, id.to_owned()));
+            .push((self.token(role).to_owned(), id.to_owned()));
     }
 
     /// `POST` a body as `role`, with a valid value for each required field
@@ -321,18 +496,17 @@ impl Ctx {
     /// `POST` exactly `body` as `role` (required fields left as they are);
     /// a 201 is recorded for cleanup.
     pub async fn create_exactly(&self, role: Role, body: &Value) -> Result<Exchange, Failure> {
+        self.post(self.token(role), body).await
+    }
+
+    /// `POST` exactly `body` with `token`; a 201 is recorded for cleanup.
+    async fn post(&self, token: &str, body: &Value) -> Result<Exchange, Failure> {
         if self.cancelled.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(Failure::new("interrupted"));
         }
         let ex = self
             .api
-            .json(
-                Method::POST,
-                &self.api.path,
-                self.token(role),
-                Some(body),
-                &[],
-            )
+            .json(Method::POST, &self.api.path, token, Some(body), &[])
             .await?;
         if ex.status == 201
             && let Some(id) = ex.body.get(&self.n.id).and_then(Value::as_str)
@@ -340,31 +514,19 @@ impl Ctx {
             self.created
                 .lock()
                 .expect("not poisoned")
-                .push((role, id.to_owned()));
+                .push((token.to_owned(), id.to_owned()));
         }
         Ok(ex)
     }
 
-    /// A fresh random account (another partition than the run's).
+    /// A fresh random partition value (another than the run's).
     pub fn fresh_account(&self) -> String {
-        self.n
-            .account
-            .as_ref()
-            .map(|(_, format)| fresh_id(format))
-            .unwrap_or_default()
+        self.n.fresh_partition()
     }
 
-    /// `POST` in the run's account; must answer 201 with the contact.
-    pub async fn created(&self, role: Role, mut body: Value) -> Result<Value, Failure> {
-        if let Some((field, _)) = &self.n.account
-            && body.get(field).is_none()
-            && let Some(map) = body.as_object_mut()
-        {
-            map.insert(field.clone(), Value::from(self.account.clone()));
-        }
-        let ex = self.create(role, &body).await?;
-        ensure(ex.status == 201, &ex, "expected 201 Created")?;
-        Ok(ex.body)
+    /// `POST` in the run's partition; must answer 201 with the item.
+    pub async fn created(&self, role: Role, body: Value) -> Result<Value, Failure> {
+        self.created_in(&self.base, role, body).await
     }
 
     /// `GET` an item as `role`.
@@ -420,22 +582,19 @@ impl Ctx {
         self.list(role, &crate::http::query(pairs)).await
     }
 
-    /// An account of its own holding one more item than the largest page,
-    /// created once per run (concurrently) for the checks on page sizes.
-    pub async fn full_account(&self) -> Result<String, Failure> {
-        self.n.partition()?;
-        self.full_account
+    /// A place of its own ([`Ctx::isolate`]) holding one more item than the
+    /// largest page, made once per run (concurrently) for the checks on page sizes.
+    pub async fn full_scope(&self) -> Result<Iso, Failure> {
+        self.full_scope
             .get_or_init(|| async {
-                let acc = self.fresh_account();
+                let iso = self.isolate()?;
                 let n = self.model.api.max_page_size as usize + 1;
                 let creates = futures::stream::iter(0..n)
-                    .map(|_| {
-                        self.created(Role::A1, serde_json::json!({self.n.account_field(): acc}))
-                    })
+                    .map(|_| self.created_in(&iso, Role::A1, serde_json::json!({})))
                     .buffer_unordered(8);
                 let results: Vec<_> = creates.collect().await;
                 results.into_iter().collect::<Result<Vec<_>, _>>()?;
-                Ok(acc)
+                Ok(iso)
             })
             .await
             .clone()
@@ -518,28 +677,48 @@ impl Ctx {
         ))
     }
 
-    /// Soft-deletes every contact the run created and has not cleaned up yet
-    /// (404s are fine: a check deleted it); returns how many it deleted now.
+    /// Soft-deletes every item the run created and has not cleaned up yet
+    /// (a 404 is fine: a check deleted it); returns how many it deleted now.
+    /// Those it could not delete are kept in [`Ctx::left_behind`].
     pub async fn cleanup(&self) -> usize {
         let created = std::mem::take(&mut *self.created.lock().expect("not poisoned"));
         let deletes = futures::stream::iter(created)
-            .map(|(role, id)| async move { self.delete(role, &id, &[]).await })
+            .map(|(token, id)| async move {
+                let r = self
+                    .api
+                    .json(Method::DELETE, &self.item(&id), &token, None, &[])
+                    .await;
+                (id, r)
+            })
             .buffer_unordered(16);
-        let n = deletes
-            .filter(|r| std::future::ready(r.as_ref().is_ok_and(|ex| ex.status < 300)))
-            .count()
-            .await;
+        let results: Vec<(String, Result<Exchange, Failure>)> = deletes.collect().await;
+        let mut n = 0;
+        let mut left = Vec::new();
+        for (id, r) in results {
+            match r {
+                Ok(ex) if ex.status < 300 => n += 1,
+                Ok(ex) if ex.status == 404 => {}
+                Ok(ex) => left.push(format!("{id} (delete answered {})", ex.status)),
+                Err(f) => left.push(format!("{id} ({})", f.message)),
+            }
+        }
         self.deleted
             .fetch_add(n, std::sync::atomic::Ordering::SeqCst);
+        self.left_behind.lock().expect("not poisoned").extend(left);
         n
     }
 
-    /// How many contacts every cleanup of this run has soft-deleted so far.
+    /// How many items every cleanup of this run has soft-deleted so far.
     pub fn cleaned_up(&self) -> usize {
         self.deleted.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    /// How many contacts the run has created so far.
+    /// The items cleanup could not soft-delete, each with why.
+    pub fn left_behind(&self) -> Vec<String> {
+        self.left_behind.lock().expect("not poisoned").clone()
+    }
+
+    /// How many items the run has created and not yet cleaned up.
     pub fn created_count(&self) -> usize {
         self.created.lock().expect("not poisoned").len()
     }

@@ -311,12 +311,15 @@ pub const RULES: &[Rule] = &[
     ),
     rule(
         Lists,
-        "`account_id` filters exactly (malformed: 400); `email` filters ignoring ASCII case; filters combine with AND.",
-        &["pagination.filter_*"],
+        "`account_id` filters exactly (malformed: 400); `email` filters ignoring ASCII case; filters combine with AND and hold on every page of a walk; a filter never matches a null field (revision 3).",
+        &[
+            "pagination.filter_*",
+            "pagination.filters_hold_on_every_page",
+        ],
     ),
     rule(
         Lists,
-        "A malformed or tampered cursor is a 400; U+0000 in a list parameter is a 400; unknown parameters are ignored.",
+        "A malformed or tampered cursor is a 400, an empty `cursor=` is the first page (revision 3); U+0000 in a list parameter is a 400; unknown parameters are ignored.",
         &[
             "pagination.bad_cursor_400",
             "pagination.nul_in_query_400",
@@ -527,6 +530,7 @@ fn matches(pattern: &str, id: &str) -> bool {
 pub fn checks_of<'a>(rule: &Rule, catalogue: &'a [Check]) -> Vec<&'a Check> {
     catalogue
         .iter()
+        .filter(|c| c.not_applicable.is_none())
         .filter(|c| rule.checks.iter().any(|p| matches(p, &c.id)))
         .collect()
 }
@@ -538,16 +542,21 @@ pub fn rules_of(resource: &str) -> impl Iterator<Item = &'static Rule> + '_ {
         .filter(move |r| r.section.resource() == resource)
 }
 
-/// For `resource`'s catalogue: rule patterns that name none of its checks,
-/// and its checks no rule of its sections names. Both must be empty.
+/// For `resource`'s catalogue: rule patterns that name none of its checks
+/// that apply, and its checks that apply that no rule of its sections names.
+/// Both must be empty.
 pub fn gaps(resource: &str, catalogue: &[Check]) -> (Vec<String>, Vec<String>) {
+    let applies: Vec<&Check> = catalogue
+        .iter()
+        .filter(|c| c.not_applicable.is_none())
+        .collect();
     let dangling = rules_of(resource)
         .flat_map(|r| r.checks.iter())
-        .filter(|p| !catalogue.iter().any(|c| matches(p, &c.id)))
+        .filter(|p| !applies.iter().any(|c| matches(p, &c.id)))
         .map(|p| (*p).to_owned())
         .collect();
-    let orphans = catalogue
-        .iter()
+    let orphans = applies
+        .into_iter()
         .filter(|c| !rules_of(resource).any(|r| r.checks.iter().any(|p| matches(p, &c.id))))
         .map(|c| c.id.clone())
         .collect();
@@ -605,7 +614,7 @@ pub fn render(catalogues: &[(&str, &[Check])]) -> String {
         out.push_str(&format!(
             "\n## The checks of the {resource}\n\n| check | what it does |\n|---|---|\n"
         ));
-        for c in *catalogue {
+        for c in catalogue.iter().filter(|c| c.not_applicable.is_none()) {
             out.push_str(&format!(
                 "| <a id=\"{}\"></a>`{}` | {} |\n",
                 anchor(resource, &c.id),

@@ -182,6 +182,9 @@ pub struct Failure {
     pub evidence: Option<Box<Evidence>>,
     /// Not a failure: the check could not run here (say why).
     pub skip: bool,
+    /// The request never got an answer (no connection, a timeout, a broken
+    /// body): the endpoint, not the contract, may be at fault.
+    pub transport: bool,
 }
 
 impl Failure {
@@ -193,6 +196,15 @@ impl Failure {
             actual: None,
             evidence: None,
             skip: false,
+            transport: false,
+        }
+    }
+
+    /// A request that got no answer.
+    pub fn transport(message: impl Into<String>) -> Self {
+        Failure {
+            transport: true,
+            ..Failure::new(message)
         }
     }
 
@@ -218,6 +230,7 @@ impl Failure {
             actual: Some(actual),
             evidence: Some(Box::new(ex.evidence())),
             skip: false,
+            transport: false,
         }
     }
 
@@ -396,7 +409,7 @@ impl Api {
         }
         let shown = self.redactor.apply(path);
         let mut res = req.send().await.map_err(|e| {
-            Failure::new(
+            Failure::transport(
                 self.redactor
                     .apply(&format!("{method} {shown}: {}", transport_error(&e))),
             )
@@ -417,7 +430,7 @@ impl Api {
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    return Err(Failure::new(self.redactor.apply(&format!(
+                    return Err(Failure::transport(self.redactor.apply(&format!(
                         "{method} {shown}: reading the body failed: {}",
                         transport_error(&e)
                     ))));

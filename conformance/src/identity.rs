@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// A role a check acts as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// Tenant A, a person (no app_id).
     A1,
@@ -110,6 +111,22 @@ impl Identities {
             return Err(IdentityError::BadSecret);
         }
         let key = EncodingKey::from_secret(secret).map_err(|_| IdentityError::BadSecret)?;
+        Ok(Identities::with_key(key))
+    }
+
+    /// Five new identities like [`Identities::mint`]'s (fresh tenants,
+    /// subjects and apps), when the runner holds the signing secret: a
+    /// check's own tenants, whose lists hold only the check's items.
+    pub fn fresh(&self) -> Option<Identities> {
+        self.key.clone().map(Identities::with_key)
+    }
+
+    /// Whether the runner can mint tokens (it holds the signing secret).
+    pub fn can_mint(&self) -> bool {
+        self.key.is_some()
+    }
+
+    fn with_key(key: EncodingKey) -> Self {
         let (ta, tb) = (
             random("conformance-tenant-a"),
             random("conformance-tenant-b"),
@@ -130,10 +147,10 @@ impl Identities {
             let token = sign(&key, &c, 3600);
             ids.insert(role, Identity { token, claims: c });
         }
-        Ok(Identities {
+        Identities {
             ids,
             key: Some(key),
-        })
+        }
     }
 
     /// Identities from given tokens (missing ones minted when `secret` is given).

@@ -12,6 +12,7 @@
 pub mod checks;
 pub mod context;
 pub mod contract;
+pub mod explore;
 pub mod http;
 pub mod identity;
 pub mod redact;
@@ -19,6 +20,7 @@ pub mod report;
 pub mod run;
 
 use crate::context::Ctx;
+pub use crate::context::Iso;
 use crate::http::Api;
 use crate::identity::{Identities, Role};
 use crate::redact::Redactor;
@@ -51,7 +53,7 @@ pub enum RunError {
     },
     /// The endpoint answers, but not with the contract's list at the collection path.
     #[error(
-        "{url} does not serve the collection: GET {path}?limit=1 answered {found}; give --base-url as the server's root (scheme, host, port, and any prefix before {path})"
+        "{url} answered, but does not serve the collection as the contract says: GET {path}?limit=1 answered {found}; check the endpoint, and give --base-url as the server's root (scheme, host, port, and any prefix before {path})"
     )]
     NotServed {
         /// The base URL.
@@ -120,9 +122,24 @@ pub async fn preflight(ctx: &Ctx, base_url: &str) -> Result<(), RunError> {
                 &[],
             )
             .await
-            .map_err(|f| RunError::Connection {
-                url: base_url.to_owned(),
-                reason: f.message,
+            .map_err(|f| {
+                if f.transport {
+                    RunError::Connection {
+                        url: base_url.to_owned(),
+                        reason: f.message,
+                    }
+                } else {
+                    let shown = f
+                        .evidence
+                        .as_ref()
+                        .map(|e| e.lines().join(" "))
+                        .unwrap_or_default();
+                    RunError::NotServed {
+                        url: base_url.to_owned(),
+                        path: ctx.api.path.clone(),
+                        found: format!("{shown} ({})", f.message),
+                    }
+                }
             })?;
         if ex.status == 401 || ex.status == 403 {
             return Err(RunError::Credentials {
@@ -186,12 +203,51 @@ pub async fn run(
     let selected = run::select(catalogue, options);
     let results = run::run_checks(ctx.clone(), selected, options, reporter).await;
     ctx.cleanup().await;
+    let lost_endpoint = lost_endpoint(&ctx, &results).await;
     Ok(RunReport {
         target: base_url.to_owned(),
         checks: results,
         duration: clock.elapsed(),
         started,
         cleaned_up: ctx.cleaned_up(),
+        left_behind: ctx
+            .left_behind()
+            .into_iter()
+            .map(|id| format!("{}/{id}", ctx.model.plural))
+            .collect(),
+        lost_endpoint,
         interrupted: false,
     })
+}
+
+/// When checks failed on a request that got no answer and the endpoint
+/// still does not answer: what to tell the user.
+pub async fn lost_endpoint(ctx: &Ctx, results: &[run::CheckReport]) -> Option<String> {
+    let failed: Vec<&run::CheckReport> = results.iter().filter(|r| r.connection_failed).collect();
+    let left = ctx.left_behind();
+    let last = match (failed.last(), left.last()) {
+        (Some(r), _) => r.message.clone(),
+        (None, Some(l)) => format!("the cleanup's delete of {l}"),
+        (None, None) => return None,
+    };
+    let probe = ctx
+        .api
+        .json(
+            Method::GET,
+            &format!("{}?limit=1", ctx.api.path),
+            &ctx.ids.get(Role::A1).token,
+            None,
+            &[],
+        )
+        .await;
+    match probe {
+        Ok(_) => None,
+        Err(f) => Some(format!(
+            "the endpoint stopped answering during the run: {} checks of the {} failed on a request that got no answer, and {} items could not be cleaned up (the last failure: {last}); it still does not answer ({}), so what failed after that says nothing about the contract",
+            failed.len(),
+            ctx.model.plural,
+            left.len(),
+            f.message
+        )),
+    }
 }

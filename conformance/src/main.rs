@@ -20,6 +20,9 @@ const EXIT_PASS: u8 = 0;
 const EXIT_FAIL: u8 = 1;
 /// Usage, connection or credential error: nothing was checked.
 const EXIT_ERROR: u8 = 2;
+/// Every MUST passed, but items the run created could not be cleaned up
+/// (the report lists them): they are still live on the endpoint.
+const EXIT_LEFT_BEHIND: u8 = 3;
 /// Interrupted (SIGINT or SIGTERM); created items were cleaned up.
 const EXIT_INTERRUPTED: u8 = 130;
 
@@ -28,7 +31,7 @@ const EXIT_INTERRUPTED: u8 = 130;
 #[command(
     name = "conformance",
     version,
-    after_help = "Exit codes: 0 every MUST passed, 1 a MUST failed, 2 usage, connection or credential error (nothing was checked), 130 interrupted."
+    after_help = "Exit codes: 0 every MUST passed, 1 a MUST failed (or the endpoint stopped answering), 2 usage, connection or credential error (nothing was checked), 3 every MUST passed but items the run created could not be cleaned up (listed in the report), 130 interrupted."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -61,6 +64,12 @@ enum ListFormat {
 enum Command {
     /// Run the catalogue against an endpoint.
     Run(Box<RunArgs>),
+    /// Explore: seeded random sequences of operations by several callers, each
+    /// answer compared with what the model predicts; a disagreement is shrunk
+    /// to its shortest sequence and written as a replay file (needs --jwt-secret).
+    Explore(Box<ExploreArgs>),
+    /// Replay a sequence `explore` wrote, against an endpoint, step by step.
+    Replay(Box<ReplayArgs>),
     /// Print the CRM contract (docs/CONTRACT.md): each rule with the checks that test it, from the CRM API's manifest (its contacts and accounts).
     Contract {
         /// The CRM API's manifest.
@@ -81,8 +90,10 @@ enum Command {
     },
 }
 
+/// Which endpoint, which API, and how to reach it: what `run`, `explore`
+/// and `replay` share.
 #[derive(clap::Args)]
-struct RunArgs {
+struct TargetArgs {
     /// The endpoint's base URL (scheme, host, port); the contract's paths are appended.
     #[arg(
         long,
@@ -111,6 +122,42 @@ struct RunArgs {
     /// The HS256 secret to mint the five identities (or CONFORMANCE_JWT_SECRET).
     #[arg(long, env = "CONFORMANCE_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
+    /// Seconds before one request times out.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    timeout: u64,
+}
+
+#[derive(clap::Args)]
+struct ExploreArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+    /// The seed of the random sequences (default: a random one, printed).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Seconds to explore each resource for, at most (shrinking a find comes after).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    budget: u64,
+    /// Steps per sequence.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=100))]
+    length: u16,
+    /// Write the shrunk sequence here, for `conformance replay`.
+    #[arg(long, value_name = "FILE")]
+    replay_file: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct ReplayArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+    /// The file `explore --replay-file` wrote.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    #[command(flatten)]
+    target: TargetArgs,
     /// A pre-made token for a role: a1, a2, b, app-x, app-y (or CONFORMANCE_TOKEN_A1 …).
     #[arg(long = "token", value_name = "ROLE=TOKEN")]
     tokens: Vec<String>,
@@ -126,9 +173,6 @@ struct RunArgs {
     /// Skip these check ids or families (repeatable).
     #[arg(long)]
     skip: Vec<String>,
-    /// Seconds before one request times out.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
-    timeout: u64,
     /// Checks run at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     concurrency: u16,
@@ -190,6 +234,8 @@ async fn main() -> ExitCode {
             Ok(EXIT_PASS)
         }),
         Command::Run(args) => run(*args).await,
+        Command::Explore(args) => explore(*args).await,
+        Command::Replay(args) => replay(*args).await,
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -241,7 +287,7 @@ fn list(catalogues: &[(&ValidModel, Vec<Check>)], format: ListFormat) -> String 
                 .iter()
                 .flat_map(|(m, catalogue)| {
                     catalogue.iter().map(|c| {
-                        serde_json::json!({"resource": m.plural, "id": c.id, "family": c.family, "level": c.level, "description": c.description})
+                        serde_json::json!({"resource": m.plural, "id": c.id, "family": c.family, "level": c.level, "description": c.description, "not_applicable": c.not_applicable})
                     })
                 })
                 .collect();
@@ -263,10 +309,14 @@ fn list(catalogues: &[(&ValidModel, Vec<Check>)], format: ListFormat) -> String 
                     } else {
                         "SHOULD"
                     };
+                    let description = match &c.not_applicable {
+                        Some(why) => format!("*not applicable: {why}*"),
+                        None => c.description.clone(),
+                    };
                     out.push_str(&format!(
                         "| `{}` | {level} | {} |\n",
                         c.id,
-                        c.description.replace('|', "\\|")
+                        description.replace('|', "\\|")
                     ));
                 }
             }
@@ -282,7 +332,12 @@ fn list(catalogues: &[(&ValidModel, Vec<Check>)], format: ListFormat) -> String 
             for (m, catalogue) in catalogues {
                 out.push_str(&format!("{} ({}):\n", m.plural, m.path));
                 for c in catalogue {
-                    out.push_str(&format!("  {:<width$}  {}\n", c.id, c.description));
+                    match &c.not_applicable {
+                        Some(why) => {
+                            out.push_str(&format!("  {:<width$}  not applicable: {why}\n", c.id))
+                        }
+                        None => out.push_str(&format!("  {:<width$}  {}\n", c.id, c.description)),
+                    }
                 }
             }
             out
@@ -320,7 +375,7 @@ fn tokens(args: &RunArgs) -> anyhow::Result<BTreeMap<Role, String>> {
 /// API on the migrations beside it (the manifest's folder's `migrations/`).
 #[cfg(feature = "reference")]
 async fn reference(
-    args: &RunArgs,
+    args: &TargetArgs,
     api: &ValidApi,
 ) -> anyhow::Result<Option<(String, reference_server::Server)>> {
     if !args.reference {
@@ -356,9 +411,184 @@ async fn reference(
     Ok(Some((secret, server)))
 }
 
+/// The endpoint a command talks to: the in-process reference server
+/// (`--reference`) or `--base-url`, and the signing secret.
+struct Endpoint {
+    base_url: String,
+    secret: Option<String>,
+    #[cfg(feature = "reference")]
+    server: Option<reference_server::Server>,
+}
+
+impl Endpoint {
+    async fn shutdown(self) {
+        #[cfg(feature = "reference")]
+        if let Some(s) = self.server {
+            s.shutdown().await;
+        }
+    }
+}
+
+async fn endpoint(target: &TargetArgs, api: &ValidApi) -> anyhow::Result<Endpoint> {
+    #[cfg(feature = "reference")]
+    let server = reference(target, api).await?;
+    #[cfg(not(feature = "reference"))]
+    let server: Option<(String, std::convert::Infallible)> = if target.reference {
+        let _ = api;
+        anyhow::bail!(
+            "--reference: this runner was built without the reference server; build it with `--features reference` (cargo run -p conformance --features reference -- run --reference)"
+        )
+    } else {
+        None
+    };
+    let endpoint = match (server, &target.base_url) {
+        #[cfg(feature = "reference")]
+        (Some((secret, s)), _) => Endpoint {
+            base_url: s.base_url(),
+            secret: Some(secret),
+            server: Some(s),
+        },
+        (None, Some(u)) => Endpoint {
+            base_url: u.clone(),
+            secret: target.jwt_secret.clone(),
+            #[cfg(feature = "reference")]
+            server: None,
+        },
+        _ => anyhow::bail!("give --base-url (or --reference)"),
+    };
+    if let Some(s) = endpoint.secret.as_deref().filter(|s| s.len() < 32) {
+        eprintln!(
+            "warning: the JWT secret is {} bytes (RFC 7518 asks for at least 32 for HS256); reports mask every occurrence of it, however short",
+            s.len()
+        );
+    }
+    Ok(endpoint)
+}
+
+/// A context for `model` at `endpoint`, with minted identities (exploration
+/// needs tenants of its own for every sequence).
+fn minted_context(
+    model: &ValidModel,
+    endpoint: &Endpoint,
+    timeout: u64,
+    what: &str,
+) -> anyhow::Result<std::sync::Arc<conformance::context::Ctx>> {
+    let secret = endpoint.secret.as_deref().with_context(|| {
+        format!(
+            "{what} needs --jwt-secret (or --reference): each sequence runs in tenants of its own"
+        )
+    })?;
+    Ok(conformance::context(
+        model.model().clone(),
+        &endpoint.base_url,
+        Identities::mint(secret.as_bytes())?,
+        Some(secret),
+        Duration::from_secs(timeout),
+    )?)
+}
+
+async fn explore(args: ExploreArgs) -> anyhow::Result<u8> {
+    let api = api(&args.target.manifest)?;
+    let models: Vec<ValidModel> = selected(&api, &args.target.resources)?
+        .into_iter()
+        .cloned()
+        .collect();
+    if let Some(p) = &args.replay_file
+        && let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        anyhow::bail!(
+            "--replay-file {}: the directory {} does not exist",
+            p.display(),
+            dir.display()
+        );
+    }
+    let seed = args.seed.unwrap_or_else(rand::random);
+    let endpoint = endpoint(&args.target, &api).await?;
+    let mut found = None;
+    for model in &models {
+        let ctx = minted_context(model, &endpoint, args.target.timeout, "explore")?;
+        conformance::preflight(&ctx, &endpoint.base_url).await?;
+        let r = conformance::explore::explore(
+            &ctx,
+            seed,
+            Duration::from_secs(args.budget),
+            args.length.into(),
+        )
+        .await
+        .map_err(|f| anyhow::anyhow!(f.message))?;
+        ctx.cleanup().await;
+        eprintln!(
+            "{}: {} sequences of {} steps, {} requests, seed {seed}{}",
+            model.plural,
+            r.sequences,
+            args.length,
+            r.requests,
+            if r.found.is_some() {
+                format!(": a disagreement after {:.1} s", r.elapsed.as_secs_f64())
+            } else {
+                ": no disagreement".to_owned()
+            }
+        );
+        if let Some(f) = r.found {
+            found = Some(f);
+            break;
+        }
+    }
+    endpoint.shutdown().await;
+    let Some(found) = found else {
+        return Ok(EXIT_PASS);
+    };
+    print!("{}", conformance::explore::render(&found));
+    if let Some(p) = &args.replay_file {
+        std::fs::write(p, serde_json::to_string_pretty(&found)? + "\n")
+            .with_context(|| format!("writing --replay-file {}", p.display()))?;
+        println!(
+            "replay it: conformance replay {} --base-url … --jwt-secret …",
+            p.display()
+        );
+    }
+    Ok(EXIT_FAIL)
+}
+
+async fn replay(args: ReplayArgs) -> anyhow::Result<u8> {
+    let text = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("reading {}", args.file.display()))?;
+    let r: conformance::explore::Replay = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a replay file", args.file.display()))?;
+    let api = api(&args.target.manifest)?;
+    let model = selected(&api, std::slice::from_ref(&r.resource))
+        .with_context(|| format!("{}: its resource", args.file.display()))?[0]
+        .clone();
+    let endpoint = endpoint(&args.target, &api).await?;
+    let ctx = minted_context(&model, &endpoint, args.target.timeout, "replay")?;
+    let outcome = conformance::explore::replay(&ctx, &r.steps)
+        .await
+        .map_err(|f| anyhow::anyhow!(f.message));
+    ctx.cleanup().await;
+    endpoint.shutdown().await;
+    let (mismatch, _) = outcome?;
+    for (i, s) in r.steps.iter().enumerate() {
+        println!("  {i}. {}", conformance::explore::describe(s));
+    }
+    match mismatch {
+        Some(m) => {
+            println!(
+                "step {}: {}\n  expected: {}\n  actual:   {}",
+                m.step, m.what, m.expected, m.actual
+            );
+            Ok(EXIT_FAIL)
+        }
+        None => {
+            println!("the endpoint now answers every step as the model predicts");
+            Ok(EXIT_PASS)
+        }
+    }
+}
+
 async fn run(args: RunArgs) -> anyhow::Result<u8> {
-    let api = api(&args.manifest)?;
-    let models: Vec<ValidModel> = selected(&api, &args.resources)?
+    let api = api(&args.target.manifest)?;
+    let models: Vec<ValidModel> = selected(&api, &args.target.resources)?
         .into_iter()
         .cloned()
         .collect();
@@ -394,6 +624,32 @@ async fn run(args: RunArgs) -> anyhow::Result<u8> {
             );
         }
     }
+    // `--only` naming checks none of which applies to any selected resource.
+    for name in &args.only {
+        let named: Vec<(&ValidModel, &Check)> = models
+            .iter()
+            .zip(&catalogues)
+            .flat_map(|(m, cs)| cs.iter().map(move |c| (m, c)))
+            .filter(|(_, c)| &c.id == name || c.family.name() == name)
+            .collect();
+        if named.iter().all(|(_, c)| c.not_applicable.is_some()) {
+            let mut why: Vec<String> = named
+                .iter()
+                .map(|(m, c)| {
+                    format!(
+                        "{}: {}",
+                        m.plural,
+                        c.not_applicable.as_deref().unwrap_or("")
+                    )
+                })
+                .collect();
+            why.dedup();
+            anyhow::bail!(
+                "--only `{name}`: it does not apply to the selected resources ({})",
+                why.join("; ")
+            );
+        }
+    }
     if let Some(p) = &args.report_file
         && let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty())
         && !dir.is_dir()
@@ -405,28 +661,8 @@ async fn run(args: RunArgs) -> anyhow::Result<u8> {
         );
     }
     let tokens = tokens(&args)?;
-    #[cfg(feature = "reference")]
-    let server = reference(&args, &api).await?;
-    #[cfg(not(feature = "reference"))]
-    let server: Option<(String, std::convert::Infallible)> = if args.reference {
-        anyhow::bail!(
-            "--reference: this runner was built without the reference server; build it with `--features reference` (cargo run -p conformance --features reference -- run --reference)"
-        )
-    } else {
-        None
-    };
-    let (secret, base_url) = match (&server, &args.base_url) {
-        #[cfg(feature = "reference")]
-        (Some((secret, s)), _) => (Some(secret.clone()), s.base_url()),
-        (None, Some(u)) => (args.jwt_secret.clone(), u.clone()),
-        _ => anyhow::bail!("give --base-url (or --reference)"),
-    };
-    if let Some(s) = secret.as_deref().filter(|s| s.len() < 32) {
-        eprintln!(
-            "warning: the JWT secret is {} bytes (RFC 7518 asks for at least 32 for HS256); reports mask every occurrence of it, however short",
-            s.len()
-        );
-    }
+    let endpoint = endpoint(&args.target, &api).await?;
+    let (secret, base_url) = (endpoint.secret.clone(), endpoint.base_url.clone());
     let ids = if tokens.is_empty() {
         Identities::mint(
             secret
@@ -444,7 +680,7 @@ async fn run(args: RunArgs) -> anyhow::Result<u8> {
             &base_url,
             ids.clone(),
             secret.as_deref(),
-            Duration::from_secs(args.timeout),
+            Duration::from_secs(args.target.timeout),
         )?);
     }
     let resources: Vec<String> = models.iter().map(|m| m.plural.clone()).collect();
@@ -470,6 +706,8 @@ async fn run(args: RunArgs) -> anyhow::Result<u8> {
                 Some(mut m) => {
                     m.checks.extend(r.checks);
                     m.cleaned_up += r.cleaned_up;
+                    m.left_behind.extend(r.left_behind);
+                    m.lost_endpoint = m.lost_endpoint.or(r.lost_endpoint);
                     m
                 }
             });
@@ -495,15 +733,26 @@ async fn run(args: RunArgs) -> anyhow::Result<u8> {
             for ctx in &ctxs {
                 ctx.cancel();
             }
-            let grace = Duration::from_secs(args.timeout * 2 + 5);
+            let grace = Duration::from_secs(args.target.timeout * 2 + 5);
             let _ = tokio::time::timeout(grace, &mut runs).await;
             let mut cleaned = 0;
+            let mut left_behind = Vec::new();
             for ctx in &ctxs {
                 ctx.cleanup().await;
                 cleaned += ctx.cleaned_up();
+                left_behind.extend(
+                    ctx.left_behind()
+                        .into_iter()
+                        .map(|id| format!("{}/{id}", ctx.model.plural)),
+                );
             }
             eprintln!(
-                "interrupted: soft-deleted {cleaned} items this run had created (and not deleted itself)"
+                "interrupted: soft-deleted {cleaned} items this run had created (and not deleted itself){}",
+                if left_behind.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {} could not be deleted", left_behind.len())
+                }
             );
             Ok(RunReport {
                 target: base_url.clone(),
@@ -511,22 +760,23 @@ async fn run(args: RunArgs) -> anyhow::Result<u8> {
                 duration: clock.elapsed(),
                 started,
                 cleaned_up: cleaned,
+                left_behind,
+                lost_endpoint: None,
                 interrupted: true,
             })
         }
     };
-    #[cfg(feature = "reference")]
-    if let Some((_, s)) = server {
-        s.shutdown().await;
-    }
+    endpoint.shutdown().await;
     let report = report?;
     write_report(&args, &report)?;
     Ok(if report.interrupted {
         EXIT_INTERRUPTED
-    } else if report.passed() {
-        EXIT_PASS
-    } else {
+    } else if !report.passed() {
         EXIT_FAIL
+    } else if !report.left_behind.is_empty() {
+        EXIT_LEFT_BEHIND
+    } else {
+        EXIT_PASS
     })
 }
 

@@ -18,8 +18,10 @@ pub enum Outcome {
     Fail,
     /// A SHOULD was broken.
     Warn,
-    /// It could not run here.
+    /// It could not run here (a run option it needs is missing, say).
     Skip,
+    /// It does not apply to the resource: the model lacks what it checks.
+    NotApplicable,
 }
 
 /// The result of one check, for every reporter.
@@ -51,6 +53,9 @@ pub struct CheckReport {
     /// How long it took.
     #[serde(skip)]
     pub duration: Duration,
+    /// It failed because a request got no answer.
+    #[serde(skip)]
+    pub connection_failed: bool,
 }
 
 /// Counts of outcomes.
@@ -64,6 +69,8 @@ pub struct Summary {
     pub warned: usize,
     /// Checks that could not run.
     pub skipped: usize,
+    /// Checks that do not apply to their resource.
+    pub not_applicable: usize,
 }
 
 /// A whole run.
@@ -79,6 +86,11 @@ pub struct RunReport {
     pub started: chrono::DateTime<chrono::Utc>,
     /// Items the run created and soft-deleted at the end.
     pub cleaned_up: usize,
+    /// Items the run created and could not soft-delete (`resource/id`), with
+    /// why: they are still live on the endpoint.
+    pub left_behind: Vec<String>,
+    /// Set when the endpoint stopped answering during the run: what failed.
+    pub lost_endpoint: Option<String>,
     /// The run was interrupted: `checks` holds those that finished.
     pub interrupted: bool,
 }
@@ -104,14 +116,36 @@ impl RunReport {
                 Outcome::Fail => s.failed += 1,
                 Outcome::Warn => s.warned += 1,
                 Outcome::Skip => s.skipped += 1,
+                Outcome::NotApplicable => s.not_applicable += 1,
             }
         }
         s
     }
 
-    /// Whether every MUST held (an interrupted run never passes).
+    /// Whether every MUST held (an interrupted run, or one that lost its
+    /// endpoint, never passes).
     pub fn passed(&self) -> bool {
-        self.summary().failed == 0 && !self.interrupted
+        self.summary().failed == 0 && !self.interrupted && self.lost_endpoint.is_none()
+    }
+
+    /// One sentence on the items left behind, naming each (up to 20).
+    pub fn left_behind_message(&self) -> String {
+        let shown: Vec<&str> = self
+            .left_behind
+            .iter()
+            .take(20)
+            .map(String::as_str)
+            .collect();
+        format!(
+            "{} items the run created could not be soft-deleted and are still live: {}{}",
+            self.left_behind.len(),
+            shown.join(", "),
+            if self.left_behind.len() > shown.len() {
+                ", …"
+            } else {
+                ""
+            }
+        )
     }
 }
 
@@ -241,6 +275,23 @@ pub async fn run_checks(
                 let nouns = nouns.clone();
                 async move {
                     let start = Instant::now();
+                    if let Some(reason) = &check.not_applicable {
+                        let report = CheckReport {
+                            resource,
+                            id: check.id.clone(),
+                            family: check.family,
+                            level: check.level,
+                            description: check.description.clone(),
+                            outcome: Outcome::NotApplicable,
+                            message: reason.clone(),
+                            expected: None,
+                            actual: None,
+                            evidence: None,
+                            duration: start.elapsed(),
+                            connection_failed: false,
+                        };
+                        return (i, report);
+                    }
                     let result = tokio::time::timeout(timeout, check.run(ctx)).await;
                     let (outcome, failure) = match result {
                         Ok(Ok(())) => (Outcome::Pass, None),
@@ -255,7 +306,7 @@ pub async fn run_checks(
                         }
                         Err(_) => (
                             Outcome::Fail,
-                            Some(Failure::new(format!(
+                            Some(Failure::transport(format!(
                                 "the check did not finish within {} s",
                                 timeout.as_secs()
                             ))),
@@ -274,6 +325,7 @@ pub async fn run_checks(
                         actual: f.actual.map(|e| redactor.apply(&e)),
                         evidence: f.evidence.map(|e| *e),
                         duration: start.elapsed(),
+                        connection_failed: f.transport && outcome == Outcome::Fail,
                     };
                     (i, report)
                 }

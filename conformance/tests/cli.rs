@@ -103,19 +103,14 @@ fn a_reference_run_writes_json_and_junit_reports_without_secrets() {
     let report: serde_json::Value = serde_json::from_str(&text).unwrap();
     let checks = report["checks"].as_array().unwrap();
     assert_eq!(report["summary"]["failed"], 0);
-    // What did not run says why: only the Account's list checks, which need
-    // a partition field to keep each check's items apart.
+    // Every check ran, or does not apply to its resource and says why.
+    assert_eq!(report["summary"]["skipped"], 0);
     for c in checks.iter().filter(|c| c["outcome"] != "pass") {
-        assert_eq!(c["outcome"], "skip", "{c}");
-        assert_eq!(c["resource"], "accounts", "{c}");
-        assert!(
-            c["message"]
-                .as_str()
-                .unwrap()
-                .contains("no partition field"),
-            "{c}"
-        );
+        assert_eq!(c["outcome"], "not_applicable", "{c}");
+        assert!(!c["message"].as_str().unwrap().is_empty(), "{c}");
     }
+    assert!(report["left_behind"].as_array().unwrap().is_empty());
+    assert_eq!(report["lost_endpoint"], serde_json::Value::Null);
     for c in checks {
         for key in ["resource", "id", "family", "level", "outcome", "message"] {
             assert!(c.get(key).is_some(), "{key} missing in {c}");
@@ -314,15 +309,22 @@ fn github_annotations_name_each_failed_check() {
             actual: Some("200".into()),
             evidence: None,
             duration: Duration::ZERO,
+            connection_failed: false,
         }],
         duration: Duration::ZERO,
         started: chrono::Utc::now(),
         cleaned_up: 0,
+        left_behind: vec!["contacts/per_01".into()],
+        lost_endpoint: None,
         interrupted: false,
     };
     let text = conformance::report::github::render(&report);
     assert!(
         text.starts_with("::error title=contacts auth.expired (a token that expired%3A 401)::an expired token: expected 401, got 200\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("::warning title=conformance of http%3A//x::1 items the run created could not be soft-deleted and are still live: contacts/per_01"),
         "{text}"
     );
     assert!(

@@ -26,6 +26,7 @@ async fn every_fault_fails_a_check_of_its_family() {
         (Fault::DuplicateEmail422, Family::Uniqueness),
         (Fault::ValidationNamesOneField, Family::Validation),
         (Fault::PlainTextErrors, Family::Errors),
+        (Fault::CursorSkipsTies, Family::Pagination),
     ];
     use clap::ValueEnum;
     assert_eq!(

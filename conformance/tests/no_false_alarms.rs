@@ -126,7 +126,12 @@ async fn a_server_using_every_freedom_of_the_contract_passes() {
     .await
     .unwrap();
     let behaviour = behaviour!(|req, up| {
-        if let Some(c) = req.param("cursor").map(str::to_owned) {
+        // An empty cursor is the first page (revision 3): it passes as it is.
+        if let Some(c) = req
+            .param("cursor")
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+        {
             req.set_param("cursor", Some(&unwrap_cursor(&c)));
         }
         let is_delete = req.method == axum::http::Method::DELETE;
@@ -160,7 +165,7 @@ async fn a_server_using_every_freedom_of_the_contract_passes() {
     let failed: Vec<String> = report
         .checks
         .iter()
-        .filter(|c| c.outcome != Outcome::Pass)
+        .filter(|c| c.outcome != Outcome::Pass && c.outcome != Outcome::NotApplicable)
         .map(|c| {
             format!(
                 "{}: {}\n{}",

@@ -19,6 +19,9 @@ pub enum Fault {
     AcceptExpiredTokens,
     /// §3: lists include soft-deleted contacts by default.
     ListShowsDeleted,
+    /// §3: a coarse clock (creation times in whole seconds) and a cursor that
+    /// resumes after the last page's time alone, skipping items that share it.
+    CursorSkipsTies,
     /// §3: soft-deleted contacts can be updated.
     UpdateDeleted,
     /// §3: unknown body fields are ignored instead of a 422.

@@ -338,7 +338,10 @@ async fn create_inner(
 ) -> Result<Response> {
     let body = read_object(state, headers, body).await?;
     let valid = validate(state, &body, BodyKind::Create)?;
-    let now_t = time::now_after(None);
+    let mut now_t = time::now_after(None);
+    if fault!(state, CursorSkipsTies) {
+        now_t = chrono::DateTime::from_timestamp(now_t.timestamp(), 0).unwrap_or(now_t);
+    }
     let now = time::canonical(now_t);
     let mut record = write::blank(&state.model);
     write::apply(&state.model, &mut record, &valid.fields).map_err(Problem::invalid)?;
@@ -663,7 +666,8 @@ async fn list_inner(state: &AppState, caller: &Caller, raw: &str) -> Result<Resp
             q.filters.push((field.name.clone(), v.to_owned(), how));
         }
     }
-    if let Some(c) = get("cursor") {
+    // CONTRACT.md revision 3: an empty `cursor=` is the first page (AIP-158).
+    if let Some(c) = get("cursor").filter(|c| !c.is_empty()) {
         let pos = state
             .cursors
             .decode(c)
@@ -671,6 +675,10 @@ async fn list_inner(state: &AppState, caller: &Caller, raw: &str) -> Result<Resp
         cursor = Some(pos);
     }
     q.after = cursor.map(|p| (p.created_at, p.id));
+    #[cfg(feature = "faults")]
+    {
+        q.skip_ties = fault!(state, CursorSkipsTies);
+    }
     let mut rows = state
         .store
         .list(&scope(caller), &q)

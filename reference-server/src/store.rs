@@ -100,6 +100,9 @@ pub struct ListQuery {
     pub filters: Vec<(String, String, Filter)>,
     /// Start after this (created_at, id).
     pub after: Option<(String, String)>,
+    /// The `CursorSkipsTies` fault: resume after the time alone.
+    #[cfg(feature = "faults")]
+    pub skip_ties: bool,
 }
 
 /// The database every resource's table lives in, migrated; cheap to clone.
@@ -540,11 +543,23 @@ impl Store {
                 self.value_ph(created, n + 1),
                 self.ph(n + 2),
             );
-            sql.push_str(&format!(
-                " AND ({ca} > {p1} OR ({ca} = {p2} AND {id_col} > {p3}))",
-                ca = c.created_at,
-                id_col = c.id
-            ));
+            #[cfg(feature = "faults")]
+            let skip_ties = query.skip_ties;
+            #[cfg(not(feature = "faults"))]
+            let skip_ties = false;
+            if skip_ties {
+                sql.push_str(&format!(
+                    " AND ({ca} > {p1} OR ({ca} = {p2} AND {id_col} > {p3} AND 1 = 0))",
+                    ca = c.created_at,
+                    id_col = c.id
+                ));
+            } else {
+                sql.push_str(&format!(
+                    " AND ({ca} > {p1} OR ({ca} = {p2} AND {id_col} > {p3}))",
+                    ca = c.created_at,
+                    id_col = c.id
+                ));
+            }
             binds.extend([
                 Value::String(at.clone()),
                 Value::String(at.clone()),

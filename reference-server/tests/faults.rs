@@ -122,6 +122,28 @@ async fn violated(fault: Fault, p: &Probe) -> bool {
                 .await;
             !page["data"].as_array().unwrap().is_empty()
         }
+        Fault::CursorSkipsTies => {
+            // Ten created at once (several share a second on a coarse clock),
+            // walked in pages of two: every one must be seen.
+            let acc = account();
+            let creates = (0..10).map(|_| p.post(&t, json!({"account_id": acc})));
+            futures::future::join_all(creates).await;
+            let mut seen = 0;
+            let mut cursor: Option<String> = None;
+            loop {
+                let q = match &cursor {
+                    Some(c) => format!("{PATH}?account_id={acc}&limit=2&cursor={c}"),
+                    None => format!("{PATH}?account_id={acc}&limit=2"),
+                };
+                let (_, page) = p.req(Method::GET, &q, &t, None, None).await;
+                seen += page["data"].as_array().map_or(0, Vec::len);
+                match page["next_cursor"].as_str() {
+                    Some(c) => cursor = Some(c.to_owned()),
+                    None => break,
+                }
+            }
+            seen != 10
+        }
         Fault::UpdateDeleted => {
             let (_, c) = p.post(&t, json!({})).await;
             let path = format!("{PATH}/{}", c["id"].as_str().unwrap());

@@ -39,10 +39,45 @@ async fn refused(ctx: &Ctx, method: Method, path: &str, auth: &[&str], what: &st
     )
 }
 
-/// A GET of the collection with one `Authorization` value must be refused.
+/// Each case (what, the `Authorization` values to send) must be refused on
+/// every operation: list, create, get, update and delete (of an item that
+/// exists); the item is left as it was.
+async fn everywhere(ctx: &Ctx, cases: &[(String, Vec<String>)]) -> CheckResult {
+    let target = ctx.created(Role::A1, json!({})).await?;
+    let item = ctx.item(s(&target, &ctx.n.id));
+    for (what, auth) in cases {
+        let auth: Vec<&str> = auth.iter().map(String::as_str).collect();
+        for (method, path) in [
+            (Method::GET, ctx.api.path.as_str()),
+            (Method::POST, ctx.api.path.as_str()),
+            (Method::GET, item.as_str()),
+            (Method::PATCH, item.as_str()),
+            (Method::DELETE, item.as_str()),
+        ] {
+            let op = match (&method, path == ctx.api.path) {
+                (&Method::GET, true) => "list",
+                (&Method::POST, _) => "create",
+                (&Method::GET, false) => "get",
+                (&Method::PATCH, _) => "update",
+                _ => "delete",
+            };
+            refused(ctx, method.clone(), path, &auth, &format!("{what} ({op})")).await?;
+        }
+    }
+    ctx.unchanged(Role::A1, s(&target, &ctx.n.id), &target)
+        .await
+}
+
+/// One `Authorization` value (or none) must be refused on every operation.
 async fn rejected(ctx: &Ctx, auth: Option<&str>, what: &str) -> CheckResult {
-    let auth: Vec<&str> = auth.into_iter().collect();
-    refused(ctx, Method::GET, &ctx.api.path, &auth, what).await
+    everywhere(
+        ctx,
+        &[(
+            what.to_owned(),
+            auth.into_iter().map(str::to_owned).collect(),
+        )],
+    )
+    .await
 }
 
 /// A JWT segment: URL-safe base64 without padding.
@@ -58,13 +93,14 @@ fn crafted(ctx: &Ctx, claims: &Value) -> Result<String, Failure> {
         .ok_or_else(|| Failure::skip("needs --jwt-secret to mint crafted tokens"))
 }
 
-/// Each (what, claims) token must be refused.
+/// Each (what, claims) token must be refused on every operation.
 async fn all_refused(ctx: &Ctx, cases: Vec<(&str, Value)>) -> CheckResult {
+    let mut all = Vec::new();
     for (what, claims) in cases {
         let token = crafted(ctx, &claims)?;
-        rejected(ctx, Some(&format!("Bearer {token}")), what).await?;
+        all.push((what.to_owned(), vec![format!("Bearer {token}")]));
     }
-    Ok(())
+    everywhere(ctx, &all).await
 }
 
 fn exp() -> i64 {
@@ -77,12 +113,24 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Family::Auth,
             "missing_or_malformed",
             Level::Must,
-            "no token, another scheme, an empty or malformed token is a 401 problem with WWW-Authenticate: Bearer and no data",
+            "no token, another scheme, an empty or malformed token is a 401 problem with WWW-Authenticate: Bearer and no data, on list, create, get, update and delete",
             |ctx: Arc<Ctx>| async move {
-                rejected(&ctx, None, "no Authorization header").await?;
-                rejected(&ctx, Some("Basic dXNlcjpwYXNz"), "Basic scheme").await?;
-                rejected(&ctx, Some("Bearer"), "Bearer without a token").await?;
-                rejected(&ctx, Some("Bearer not.a.jwt"), "malformed token").await
+                let case = |what: &str, auth: &[&str]| {
+                    (
+                        what.to_owned(),
+                        auth.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>(),
+                    )
+                };
+                everywhere(
+                    &ctx,
+                    &[
+                        case("no Authorization header", &[]),
+                        case("Basic scheme", &["Basic dXNlcjpwYXNz"]),
+                        case("Bearer without a token", &["Bearer"]),
+                        case("malformed token", &["Bearer not.a.jwt"]),
+                    ],
+                )
+                .await
             },
         ),
         Check::new(
@@ -116,7 +164,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Family::Auth,
             "bad_signature",
             Level::Must,
-            "a token signed with another key is a 401",
+            "a token signed with another key is a 401 on every operation",
             |ctx: Arc<Ctx>| async move {
                 let c = &ctx.ids.get(Role::A1).claims;
                 let other = format!("not-the-secret-{}", ulid::Ulid::generate());
@@ -140,7 +188,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Family::Auth,
             "alg_none",
             Level::Must,
-            "an unsigned token (alg: none) is a 401",
+            "an unsigned token (alg: none) is a 401 on every operation",
             |ctx: Arc<Ctx>| async move {
                 let c = &ctx.ids.get(Role::A1).claims;
                 let token = format!(
@@ -155,7 +203,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Family::Auth,
             "expired",
             Level::Must,
-            "a token that expired 5 minutes ago is a 401 (needs --jwt-secret)",
+            "a token that expired 5 minutes ago is a 401 on every operation (needs --jwt-secret)",
             |ctx: Arc<Ctx>| async move {
                 let token = ctx
                     .ids
@@ -173,7 +221,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Family::Auth,
             "not_yet_valid",
             Level::Must,
-            "a token whose nbf is 5 minutes ahead is a 401 (needs --jwt-secret)",
+            "a token whose nbf is 5 minutes ahead is a 401 on every operation (needs --jwt-secret)",
             |ctx: Arc<Ctx>| async move {
                 let c = ctx.ids.get(Role::A1).claims.clone();
                 let nbf = chrono::Utc::now().timestamp() + 300;
@@ -191,7 +239,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Family::Auth,
             "claims_required",
             Level::Must,
-            "a token without exp, without sub or tenant_id, or with either empty, is a 401 (needs --jwt-secret)",
+            "a token without exp, without sub or tenant_id, or with either empty, is a 401 on every operation (needs --jwt-secret)",
             |ctx: Arc<Ctx>| async move {
                 let c = ctx.ids.get(Role::A1).claims.clone();
                 all_refused(
@@ -217,7 +265,7 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Family::Auth,
             "claim_limits",
             Level::Must,
-            "a claim over 255 characters, holding U+0000, null or of another type (sub, tenant_id, app_id, exp), or an empty app_id, is a 401 (needs --jwt-secret)",
+            "a claim over 255 characters, holding U+0000, null or of another type (sub, tenant_id, app_id, exp), or an empty app_id, is a 401 on every operation (needs --jwt-secret)",
             |ctx: Arc<Ctx>| async move {
                 let c = ctx.ids.get(Role::A1).claims.clone();
                 let (sub, tenant) = (c.sub.as_str(), c.tenant_id.as_str());
@@ -240,17 +288,16 @@ pub fn checks(_m: &ResourceModel) -> Vec<Check> {
             Family::Auth,
             "one_authorization_header",
             Level::Must,
-            "a request with two Authorization headers, even two valid ones, is a 401",
+            "a request with two Authorization headers, even two valid ones, is a 401 on every operation",
             |ctx: Arc<Ctx>| async move {
                 let a = format!("Bearer {}", ctx.ids.get(Role::A1).token);
                 let b = format!("Bearer {}", ctx.ids.get(Role::B).token);
-                refused(&ctx, Method::GET, &ctx.api.path, &[&a, &b], "two tokens").await?;
-                refused(
+                everywhere(
                     &ctx,
-                    Method::GET,
-                    &ctx.api.path,
-                    &[&a, &a],
-                    "the same token twice",
+                    &[
+                        ("two tokens".to_owned(), vec![a.clone(), b]),
+                        ("the same token twice".to_owned(), vec![a.clone(), a]),
+                    ],
                 )
                 .await
             },

@@ -1,12 +1,12 @@
 //! §3, §6: problem details, media types, sizes, methods and the order of answers.
 
-use super::{Check, Family, Level, s};
-use crate::context::{Ctx, fresh_email};
+use super::{Check, Family, Level, Need, s};
+use crate::context::Ctx;
 use crate::http::{CheckResult, Exchange, Failure, ensure, same, status};
 use crate::identity::Role;
 use reqwest::Method;
 use resource_model::ResourceModel;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// Every 4xx: problem+json with type, title, status = HTTP status, detail.
@@ -108,8 +108,8 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                     }
                 }
                 let mut body = ctx.n.with_required(&json!({}));
-                if let Some((account, _)) = &ctx.n.account {
-                    body[account] = json!(ctx.account);
+                if let Some(account) = &ctx.n.account {
+                    body[account.name.as_str()] = json!(ctx.account);
                 }
                 let body = serde_json::to_vec(&body).unwrap_or_default();
                 let ex = send(
@@ -130,7 +130,6 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "an update sent as application/merge-patch+json (also with a charset) applies",
             |ctx: Arc<Ctx>| async move {
-                ctx.n.need_text()?;
                 let c = ctx.created(Role::A1, json!({})).await?;
                 let item = ctx.item(s(&c, &ctx.n.id));
                 for ct in [
@@ -149,7 +148,8 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 }
                 Ok(())
             },
-        ),
+        )
+        .needs(m, &[Need::PlainText]),
         Check::new(
             Family::Errors,
             "bad_json_400",
@@ -184,8 +184,9 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "a create or update body with a repeated member name, at the top or nested in an object, is a 400",
             |ctx: Arc<Ctx>| async move {
-                ctx.n.need_text()?;
-                let text = ctx.n.text(0).to_owned();
+                let Some(text) = ctx.model.client_fields().next().map(|f| f.name.clone()) else {
+                    return Err(Failure::new("the resource has no client field"));
+                };
                 let object = ctx
                     .model
                     .client_fields()
@@ -414,63 +415,54 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             },
         ),
     ];
-    let has_reference = m.client_fields().any(|f| f.references.is_some());
-    let email = crate::context::Names::new(m).email;
-    let has_unique_email = email.is_some_and(|e| m.unique.iter().any(|u| u.field == e));
-    if has_reference && has_unique_email && m.version_field().is_some() {
-        out.push(Check::new(
+    let rule = super::uniqueness::Rule::of(m);
+    let unique = rule.as_ref().map_or_else(
+        || "a unique field".to_owned(),
+        |r| format!("`{}`", r.name()),
+    );
+    out.push(
+        Check::new(
             Family::Errors,
-            "order_version_reference_email",
+            "order_version_reference_unique",
             Level::Must,
-            "a stale body version (409) comes before a bad reference (422), which comes before a duplicate email (409)",
-            |ctx: Arc<Ctx>| async move {
-                let reference = ctx
-                    .model
-                    .client_fields()
-                    .find(|f| f.references.is_some())
-                    .map(|f| f.name.clone());
-                let (Some(reference), Some(email)) = (reference, ctx.n.email.clone()) else {
-                    return Err(Failure::skip(
-                        "the resource has no reference or unique email",
-                    ));
-                };
-                let taken = fresh_email();
-                ctx.created(Role::A1, json!({email.as_str(): taken}))
-                    .await?;
-                let c = ctx.created(Role::A1, json!({})).await?;
-                let id = s(&c, &ctx.n.id).to_owned();
-                let v = ctx.n.version.as_str();
-                let ex = ctx
-                    .patch(
-                        Role::A1,
-                        &id,
-                        &json!({v: 7, reference.as_str(): id, email.as_str(): taken}),
-                        &[],
-                    )
-                    .await?;
-                status(
-                    &ex,
-                    &[409],
-                    "a stale version, a self-reference and a taken email",
-                )?;
-                let ex = ctx
-                    .patch(
-                        Role::A1,
-                        &id,
-                        &json!({reference.as_str(): id, email.as_str(): taken}),
-                        &[],
-                    )
-                    .await?;
-                status(&ex, &[422], "a self-reference and a taken email")?;
-                let ex = ctx.create(Role::A1, &json!({reference.as_str(): ctx.n.never_id(), email.as_str(): taken, ctx.n.account_field(): ctx.account})).await?;
-                status(
-                    &ex,
-                    &[422],
-                    "a create with an unknown reference and a taken email",
-                )?;
-                ctx.unchanged(Role::A1, &id, &c).await
+            format!("a stale body version (409) comes before a bad reference (422), which comes before a duplicate {unique} (409)"),
+            move |ctx: Arc<Ctx>| {
+                let rule = rule.clone();
+                async move {
+                    let (Some(rule), Some(reference)) = (
+                        rule,
+                        ctx.model.client_fields().find(|f| f.references.is_some()).map(|f| f.name.clone()),
+                    ) else {
+                        return Err(Failure::new("the model lost what the check needs"));
+                    };
+                    let g = super::uniqueness::group(&ctx, &rule);
+                    let taken = rule.value();
+                    let holder = super::uniqueness::create_in(&ctx, Role::A1, &rule, &g, &taken).await?;
+                    status(&holder, &[201], "the holder of the value")?;
+                    let c = ctx.create(Role::A1, &Value::Object(g.clone())).await?;
+                    status(&c, &[201], "the item written to")?;
+                    let c = c.body;
+                    let id = s(&c, &ctx.n.id).to_owned();
+                    let v = ctx.n.version.as_str();
+                    let f = rule.name();
+                    let ex = ctx
+                        .patch(Role::A1, &id, &json!({v: 7, reference.as_str(): id, f: taken}), &[])
+                        .await?;
+                    status(&ex, &[409], format!("a stale version, a self-reference and a taken `{f}`"))?;
+                    let ex = ctx
+                        .patch(Role::A1, &id, &json!({reference.as_str(): id, f: taken}), &[])
+                        .await?;
+                    status(&ex, &[422], format!("a self-reference and a taken `{f}`"))?;
+                    let mut body = g.clone();
+                    body.insert(reference.clone(), json!(ctx.n.never_id()));
+                    body.insert(f.to_owned(), taken.clone());
+                    let ex = ctx.create(Role::A1, &Value::Object(body)).await?;
+                    status(&ex, &[422], format!("a create with an unknown reference and a taken `{f}`"))?;
+                    ctx.unchanged(Role::A1, &id, &c).await
+                }
             },
-        ));
-    }
+        )
+        .needs(m, &[Need::Reference, Need::Uniqueness, Need::Stamp(resource_model::Stamp::Version)]),
+    );
     out
 }

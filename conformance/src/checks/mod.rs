@@ -5,6 +5,7 @@
 mod auth;
 mod defaults;
 mod errors;
+pub(crate) mod lists;
 mod pagination;
 mod races;
 mod scope;
@@ -115,7 +116,85 @@ pub struct Check {
     pub level: Level,
     /// What it checks, in one line.
     pub description: String,
+    /// Why it does not apply to this resource (the model lacks what it
+    /// needs); such a check is reported, not run.
+    pub not_applicable: Option<String>,
     body: Body,
+}
+
+/// What a check needs from the model. When the model lacks it the check does
+/// not apply to the resource: it is listed and reported as not applicable,
+/// with the reason, and never run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// A server stamp of this kind.
+    Stamp(resource_model::Stamp),
+    /// No `app_id` stamp (the resource has no app scope).
+    NoAppStamp,
+    /// A uniqueness rule whose field takes values the runner can make fresh.
+    Uniqueness,
+    /// A required client field.
+    RequiredField,
+    /// A client field that references another item.
+    Reference,
+    /// A client JSON object field.
+    JsonObject,
+    /// A client string array field.
+    StringArray,
+    /// A plain client text field (no format, default, rule or uniqueness)
+    /// to write scratch values into.
+    PlainText,
+    /// A client field an update may set to null and back.
+    Clearable,
+}
+
+impl Need {
+    /// Why `m` lacks this, or `None` when it has it.
+    pub fn missing(self, m: &ResourceModel) -> Option<String> {
+        use resource_model::{FieldType, Stamp};
+        let has = match self {
+            Need::Stamp(s) => m.stamp(s).is_some(),
+            Need::NoAppStamp => m.stamp(Stamp::App).is_none(),
+            Need::Uniqueness => uniqueness::Rule::of(m).is_some(),
+            Need::RequiredField => m.client_fields().any(|f| f.is_required()),
+            Need::Reference => m.client_fields().any(|f| f.references.is_some()),
+            Need::JsonObject => m.client_fields().any(|f| f.ty == FieldType::JsonObject),
+            Need::StringArray => m.client_fields().any(|f| f.ty == FieldType::StringArray),
+            Need::PlainText => !crate::context::Names::new(m).texts.is_empty(),
+            Need::Clearable => crate::context::Names::new(m).clearable.is_some(),
+        };
+        if has {
+            return None;
+        }
+        Some(match self {
+            Need::Stamp(Stamp::App) => {
+                "the resource has no app stamp: it has no app scope (CONTRACT.md §8)".to_owned()
+            }
+            Need::Stamp(s) => format!("the resource has no {} stamp", s.as_str()),
+            Need::NoAppStamp => {
+                "the resource has an app stamp: its app scope is checked by the other app_scope checks"
+                    .to_owned()
+            }
+            Need::Uniqueness if m.unique.is_empty() => {
+                "the resource has no uniqueness rule: it has no 409 for duplicates (CONTRACT.md §8)"
+                    .to_owned()
+            }
+            Need::Uniqueness => format!(
+                "no uniqueness rule of the resource has a client field the runner can make fresh values for and a group of the tenant and client fields ({})",
+                m.unique
+                    .iter()
+                    .map(|u| format!("`{}`", u.field))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Need::RequiredField => "the resource has no required client field".to_owned(),
+            Need::Reference => "the resource has no field that references an item".to_owned(),
+            Need::JsonObject => "the resource has no JSON object field".to_owned(),
+            Need::StringArray => "the resource has no string array field".to_owned(),
+            Need::PlainText => "the resource has no plain text field (a client string with no format, default, rule or uniqueness) to write scratch values into".to_owned(),
+            Need::Clearable => "the resource has no client field an update may clear (nullable, with no default, rule, filter or uniqueness)".to_owned(),
+        })
+    }
 }
 
 impl Check {
@@ -136,8 +215,34 @@ impl Check {
             family,
             level,
             description: description.into(),
+            not_applicable: None,
             body: Arc::new(move |ctx| Box::pin(body(ctx))),
         }
+    }
+
+    /// A check that does not apply to the resource, for `reason`: listed and
+    /// reported, never run.
+    pub fn not_applicable(
+        family: Family,
+        name: &str,
+        level: Level,
+        description: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        let mut c = Check::new(family, name, level, description, |_ctx: Arc<Ctx>| async {
+            Ok(())
+        });
+        c.not_applicable = Some(reason.into());
+        c
+    }
+
+    /// This check, not applicable when `m` lacks one of `needs` (the first
+    /// missing one gives the reason).
+    pub fn needs(mut self, m: &ResourceModel, needs: &[Need]) -> Self {
+        if self.not_applicable.is_none() {
+            self.not_applicable = needs.iter().find_map(|n| n.missing(m));
+        }
+        self
     }
 
     /// Runs the check.
@@ -210,15 +315,6 @@ impl Nouns {
             }
         })
         .into_owned()
-    }
-}
-
-/// How a list check's description names the group its items are created in:
-/// "one `account_id`" for a resource with a partition field, else "a list".
-pub(crate) fn group(model: &ResourceModel) -> String {
-    match crate::context::Names::new(model).account {
-        Some((field, _)) => format!("one `{field}`"),
-        None => "one tenant".to_owned(),
     }
 }
 

@@ -1,13 +1,19 @@
-//! §3: lists, filters and cursors.
+//! §3: lists, filters and cursors. Each check lists only items of its own
+//! (tenants of its own, or a partition value of its own: [`Ctx::isolate`]).
 
+use super::lists::{Made, distinct_value, expected, filters, ids, query_value};
 use super::{Check, Family, Level, s};
 use crate::context::Ctx;
 use crate::http::{Failure, ensure, same, status};
 use crate::identity::Role;
-use resource_model::ResourceModel;
-use resource_model::{FieldType, Filter, Format};
+use resource_model::{Filter, ResourceModel};
 use serde_json::{Value, json};
 use std::sync::Arc;
+
+/// How many items the walk creates at once (so that, on a server whose clock
+/// is coarse, several share a `created_at`), and its page size.
+const WALK_ITEMS: usize = 12;
+const WALK_PAGE: usize = 2;
 
 pub fn checks(m: &ResourceModel) -> Vec<Check> {
     let mut out = vec![
@@ -15,68 +21,44 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Family::Pagination,
             "walk_is_complete_and_ordered",
             Level::Must,
-            "following next_cursor visits every matching contact exactly once, by created_at then id",
+            format!(
+                "following next_cursor visits every matching contact exactly once, by created_at then id, also when contacts share a created_at ({WALK_ITEMS} created at once, pages of {WALK_PAGE})"
+            ),
             |ctx: Arc<Ctx>| async move {
-                ctx.n.partition()?;
-                let acc = ctx.fresh_account();
-                let mut ids = Vec::new();
-                for _ in 0..7 {
-                    let c = ctx
-                        .created(Role::A1, json!({ctx.n.account_field(): acc}))
-                        .await?;
-                    ids.push(s(&c, &ctx.n.id).to_owned());
-                }
-                let mut seen: Vec<(String, String)> = Vec::new();
-                let mut cursor: Option<String> = None;
-                let a = ctx.n.account_field();
-                for _ in 0..20 {
-                    let mut q = vec![(a, acc.as_str()), ("limit", "3")];
-                    if let Some(c) = &cursor {
-                        q.push(("cursor", c));
-                    }
-                    let ex = ctx.list_q(Role::A1, &q).await?;
-                    ensure(ex.status == 200, &ex, "expected 200")?;
-                    let data = ex.body["data"]
-                        .as_array()
-                        .ok_or_else(|| Failure::at(&ex, "no `data` array"))?;
+                let iso = ctx.isolate()?;
+                let made = futures::future::join_all(
+                    (0..WALK_ITEMS).map(|_| ctx.created_in(&iso, Role::A1, json!({}))),
+                )
+                .await
+                .into_iter()
+                .map(|r| {
+                    r.map(|item| Made {
+                        item,
+                        deleted: false,
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+                let limit = WALK_PAGE.to_string();
+                let pages = ctx
+                    .walk_in(&iso, Role::A1, &[("limit", limit.as_str())], 4 * WALK_ITEMS)
+                    .await?;
+                let mut seen = Vec::new();
+                for page in &pages {
+                    let got = ids(&ctx, page);
                     ensure(
-                        data.len() <= 3,
-                        &ex,
+                        got.len() <= WALK_PAGE,
+                        page,
                         "a page holds more than `limit` contacts",
                     )?;
-                    seen.extend(data.iter().map(|c| {
-                        (
-                            s(c, &ctx.n.created_at).to_owned(),
-                            s(c, &ctx.n.id).to_owned(),
-                        )
-                    }));
-                    match ex.body["next_cursor"].as_str() {
-                        Some(c) => cursor = Some(c.to_owned()),
-                        None => {
-                            let mut sorted = seen.clone();
-                            sorted.sort_by(|a, b| {
-                                let t = |x: &str| chrono::DateTime::parse_from_rfc3339(x).ok();
-                                t(&a.0).cmp(&t(&b.0)).then(a.1.cmp(&b.1))
-                            });
-                            ensure(
-                                seen == sorted,
-                                &ex,
-                                "the walk is not in created_at, id order",
-                            )?;
-                            let mut got: Vec<String> = seen.into_iter().map(|(_, id)| id).collect();
-                            got.sort();
-                            ids.sort();
-                            return ensure(
-                                got == ids,
-                                &ex,
-                                "the walk did not visit every contact exactly once",
-                            );
-                        }
-                    }
+                    seen.extend(got);
                 }
-                Err(Failure::new(
-                    "the walk did not end after 20 pages of 3 for 7 contacts",
-                ))
+                let last = pages.last().expect("a walk has a page");
+                same(
+                    last,
+                    "the ids the walk visited, in order",
+                    expected(&ctx, &made, None, false),
+                    seen,
+                )
             },
         ),
         {
@@ -89,15 +71,12 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 "limit_default",
                 Level::Must,
                 format!(
-                    "without `limit`, a page of {} holding {} contacts has at most {page} and a next_cursor",
-                    super::group(m),
+                    "without `limit`, a list of {} contacts has at most {page} on its first page and a next_cursor",
                     max + 1
                 ),
                 move |ctx: Arc<Ctx>| async move {
-                    let acc = ctx.full_account().await?;
-                    let ex = ctx
-                        .list_q(Role::A1, &[(ctx.n.account_field(), acc.as_str())])
-                        .await?;
+                    let iso = ctx.full_scope().await?;
+                    let ex = ctx.list_in(&iso, Role::A1, &[]).await?;
                     status(&ex, &[200], "the list")?;
                     let n = ex.body["data"].as_array().map_or(0, Vec::len);
                     ensure(
@@ -120,23 +99,17 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 "limit_cap",
                 Level::Must,
                 format!(
-                    "`limit` above {max} is capped: a page of {} holding {} contacts has at most {max}, for limit={} and limit={}",
-                    super::group(m),
+                    "`limit` above {max} is capped: of {} contacts a page holds at most {max}, for limit={} and limit={}",
                     max + 1,
                     max + 1,
                     max * 10
                 ),
                 move |ctx: Arc<Ctx>| async move {
-                    let acc = ctx.full_account().await?;
+                    let iso = ctx.full_scope().await?;
                     for limit in [max + 1, max * 10] {
+                        let l = limit.to_string();
                         let ex = ctx
-                            .list_q(
-                                Role::A1,
-                                &[
-                                    (ctx.n.account_field(), acc.as_str()),
-                                    ("limit", &limit.to_string()),
-                                ],
-                            )
+                            .list_in(&iso, Role::A1, &[("limit", l.as_str())])
                             .await?;
                         status(&ex, &[200], format!("limit={limit}"))?;
                         let n = ex.body["data"].as_array().map_or(0, Vec::len);
@@ -175,15 +148,12 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "unknown query parameters are ignored whatever they hold (U+0000 too): the page is the one without them",
             |ctx: Arc<Ctx>| async move {
-                ctx.n.partition()?;
-                let acc = ctx.fresh_account();
-                ctx.created(Role::A1, json!({ctx.n.account_field(): acc}))
-                    .await?;
-                let a = ctx.n.account_field();
-                let plain = ctx.list_q(Role::A1, &[(a, acc.as_str())]).await?;
+                let iso = ctx.isolate()?;
+                ctx.created_in(&iso, Role::A1, json!({})).await?;
+                let plain = ctx.list_in(&iso, Role::A1, &[]).await?;
                 status(&plain, &[200], "the list")?;
                 for (k, v) in [("colour", "red"), ("sort", "-created_at"), ("x", "\u{0}")] {
-                    let ex = ctx.list_q(Role::A1, &[(a, acc.as_str()), (k, v)]).await?;
+                    let ex = ctx.list_in(&iso, Role::A1, &[(k, v)]).await?;
                     status(&ex, &[200], format!("the list with {k}={v:?}"))?;
                     same(
                         &ex,
@@ -216,35 +186,39 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Family::Pagination,
             "bad_cursor_400",
             Level::Must,
-            "a malformed, tampered or empty cursor is a 400",
+            "a malformed or tampered cursor is a 400; an empty `cursor=` is the first page (revision 3)",
             |ctx: Arc<Ctx>| async move {
-                let acc = ctx.fresh_account();
+                let iso = ctx.isolate()?;
                 for _ in 0..3 {
-                    ctx.created(Role::A1, json!({ctx.n.account_field(): acc}))
-                        .await?;
+                    ctx.created_in(&iso, Role::A1, json!({})).await?;
                 }
-                let a = ctx.n.account_field();
-                let ex = ctx
-                    .list_q(Role::A1, &[(a, acc.as_str()), ("limit", "1")])
-                    .await?;
-                let c = ex.body["next_cursor"]
+                let first = ctx.list_in(&iso, Role::A1, &[("limit", "1")]).await?;
+                let c = first.body["next_cursor"]
                     .as_str()
-                    .ok_or_else(|| Failure::at(&ex, "no next_cursor with more contacts to come"))?
+                    .ok_or_else(|| {
+                        Failure::at(&first, "no next_cursor with more contacts to come")
+                    })?
                     .to_owned();
                 let mut tampered: Vec<char> = c.chars().collect();
                 let mid = tampered.len() / 2;
                 tampered[mid] = if tampered[mid] == 'A' { 'B' } else { 'A' };
                 let tampered: String = tampered.into_iter().collect();
-                for bad in ["garbage", tampered.as_str(), ""] {
+                for bad in ["garbage", tampered.as_str()] {
                     let ex = ctx
-                        .list_q(
-                            Role::A1,
-                            &[(a, acc.as_str()), ("limit", "1"), ("cursor", bad)],
-                        )
+                        .list_in(&iso, Role::A1, &[("limit", "1"), ("cursor", bad)])
                         .await?;
                     status(&ex, &[400], format!("cursor={bad:?}"))?;
                 }
-                Ok(())
+                let empty = ctx
+                    .list_in(&iso, Role::A1, &[("limit", "1"), ("cursor", "")])
+                    .await?;
+                status(&empty, &[200], "an empty cursor= (the first page)")?;
+                same(
+                    &empty,
+                    "the page with an empty cursor=",
+                    ctx.normal_page(&first.body).0,
+                    ctx.normal_page(&empty.body).0,
+                )
             },
         ),
         Check::new(
@@ -265,114 +239,229 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             },
         ),
     ];
-    for (f, how) in m.filters() {
+    let fs = filters(m);
+    out.push(if fs.is_empty() {
+        Check::not_applicable(
+            Family::Pagination,
+            "filters_hold_on_every_page",
+            Level::Must,
+            "every page of a filtered walk holds only matching contacts, and the walk all of them",
+            "the resource has no list filter",
+        )
+    } else {
+        let names = fs
+            .iter()
+            .map(|f| format!("`{}`", f.name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let fs2 = fs.clone();
+        Check::new(
+            Family::Pagination,
+            "filters_hold_on_every_page",
+            Level::Must,
+            format!("every page of a walk filtered by {names} (pages of 2; with include_deleted=true for a unique field, whose earlier holders are soft-deleted) holds only matching contacts, and the walk all of them"),
+            move |ctx: Arc<Ctx>| {
+                let fs = fs2.clone();
+                async move {
+                    for f in &fs {
+                        let iso = ctx.isolate()?;
+                        // Five with one value, four with others, interleaved. A
+                        // unique value is held by one live item at a time: the
+                        // others with it are soft-deleted (where the rule lets
+                        // them share it) and the walk includes deleted items.
+                        let unique = ctx.model.unique.iter().find(|u| u.field == f.name);
+                        let shared = unique.is_none_or(|u| u.ignore_deleted);
+                        let include_deleted = unique.is_some();
+                        let a = distinct_value(f, 0);
+                        let mut made = Vec::new();
+                        for i in 0..9 {
+                            let v = if i % 2 == 0 && (shared || i == 0) {
+                                a.clone()
+                            } else if unique.is_some() {
+                                distinct_value(f, i + 1)
+                            } else {
+                                distinct_value(f, 1)
+                            };
+                            let item = ctx.created_in(&iso, Role::A1, json!({ f.name.as_str(): v })).await?;
+                            let deleted = unique.is_some() && i % 2 == 0 && i < 8;
+                            if deleted {
+                                status(&ctx.delete_in(&iso, Role::A1, s(&item, &ctx.n.id)).await?, &[200, 204], "deleting an earlier holder")?;
+                            }
+                            made.push(Made { item, deleted });
+                        }
+                        let q = query_value(&a);
+                        let mut pairs = vec![(f.name.as_str(), q.as_str()), ("limit", "2")];
+                        if include_deleted {
+                            pairs.push(("include_deleted", "true"));
+                        }
+                        let pages = ctx.walk_in(&iso, Role::A1, &pairs, 20).await?;
+                        let mut seen = Vec::new();
+                        for page in &pages {
+                            for item in page.body["data"].as_array().into_iter().flatten() {
+                                ensure(
+                                    super::lists::matches(f, item, &q),
+                                    page,
+                                    format!("a page of the walk filtered by {}={q} holds a contact whose `{}` is {}", f.name, f.name, item.get(&f.name).unwrap_or(&Value::Null)),
+                                )?;
+                            }
+                            seen.extend(ids(&ctx, page));
+                        }
+                        same(
+                            pages.last().expect("a walk has a page"),
+                            format!("the ids of the walk filtered by {}={q}", f.name),
+                            expected(&ctx, &made, Some((f, &q)), include_deleted),
+                            seen,
+                        )?;
+                    }
+                    Ok(())
+                }
+            },
+        )
+    });
+    for f in filters(m) {
         let name = f.name.clone();
+        let how = f.filter;
         match how {
-            Filter::Exact => {
-                // Two values the field accepts: fresh prefixed UUIDs, the enum's first two values, or fresh strings.
-                let fresh: Arc<dyn Fn(usize) -> String + Send + Sync> = match (&f.format, &f.ty) {
-                    (Some(format @ (Format::PrefixedUuid { .. } | Format::PrefixedUlid { .. })), _) => {
-                        let format = format.clone();
-                        Arc::new(move |_| crate::context::fresh_id(&format))
-                    }
-                    (_, FieldType::Enum { values }) => {
-                        let values = values.clone();
-                        Arc::new(move |i| values.get(i % values.len().max(1)).cloned().unwrap_or_default())
-                    }
-                    _ => Arc::new(|_| format!("filter-{}", ulid::Ulid::generate())),
-                };
+            Some(Filter::Exact) => {
                 let formatted = f.format.is_some();
+                let field = f.clone();
                 out.push(Check::new(
                     Family::Pagination,
                     &format!("filter_{name}"),
                     Level::Must,
                     format!(
-                        "`{name}` filters exactly: of two contacts with different values, only the one with the value is listed{}",
+                        "`{name}` filters exactly: of two contacts with different values, only the one with the value is listed{}; it never matches a null `{name}`",
                         if formatted { "; a malformed value is a 400" } else { "" }
                     ),
                     move |ctx: Arc<Ctx>| {
-                        let (name, fresh) = (name.clone(), fresh.clone());
+                        let field = field.clone();
                         async move {
-                            // Both in an account of their own, so that other items with the value
-                            // (an enum's, say) cannot push the one looked for off the page.
-                            let partition = ctx.n.partition()?.to_owned();
-                            let acc = ctx.fresh_account();
-                            let (value, other) = (fresh(0), fresh(1));
-                            let in_acc = |v: &str| {
-                                let mut b = json!({ partition.as_str(): acc });
-                                b[name.as_str()] = json!(v);
-                                b
-                            };
-                            let hit = ctx.created(Role::A1, in_acc(&value)).await?;
-                            if other != value {
-                                ctx.created(Role::A1, in_acc(&other)).await?;
+                            let name = field.name.as_str();
+                            let iso = ctx.isolate()?;
+                            let mut made = Vec::new();
+                            for i in 0..2 {
+                                let item = ctx
+                                    .created_in(&iso, Role::A1, json!({ name: distinct_value(&field, i) }))
+                                    .await?;
+                                made.push(Made { item, deleted: false });
                             }
-                            let mut q = vec![(name.as_str(), value.as_str())];
-                            if partition != name {
-                                q.push((partition.as_str(), acc.as_str()));
-                            }
-                            let ex = ctx.list_q(Role::A1, &q).await?;
+                            let q = query_value(&made[0].item[name]);
+                            let ex = ctx.list_in(&iso, Role::A1, &[(name, q.as_str())]).await?;
                             status(&ex, &[200], "the filtered list")?;
-                            let ids: Vec<String> = ex.body["data"]
-                                .as_array()
-                                .map(|d| d.iter().map(|c| s(c, &ctx.n.id).to_owned()).collect())
-                                .unwrap_or_default();
-                            same(&ex, format!("the list filtered by {name}={value}"), vec![s(&hit, &ctx.n.id).to_owned()], ids)?;
+                            same(
+                                &ex,
+                                format!("the list filtered by {name}={q}"),
+                                expected(&ctx, &made, Some((&field, &q)), false),
+                                ids(&ctx, &ex),
+                            )?;
                             if formatted {
-                                let ex = ctx.list_q(Role::A1, &[(name.as_str(), "malformed")]).await?;
+                                let ex = ctx.list_q(Role::A1, &[(name, "malformed")]).await?;
                                 status(&ex, &[400], format!("{name}=malformed"))?;
                             }
-                            Ok(())
+                            null_never_matches(&ctx, &iso, &field).await
                         }
                     },
                 ))
             }
-            Filter::CaseInsensitive => out.push(Check::new(
-                Family::Pagination,
-                &format!("filter_{name}"),
-                Level::Must,
-                format!("`{name}` filters case-insensitively (an upper-case value finds a lower-case one), ANDed with the other filters"),
-                {
+            Some(Filter::CaseInsensitive) => {
                 let field = f.clone();
-                move |ctx: Arc<Ctx>| {
-                    let (name, field) = (name.clone(), field.clone());
-                    async move {
-                        // Fresh values of the field's own form (a ULID keeps them unique).
-                        let fresh = || match crate::context::valid_value(&field) {
-                            Value::String(v) => v.to_lowercase(),
-                            other => other.to_string(),
-                        };
-                        let e = fresh();
-                        let hit = ctx.created(Role::A1, json!({ name.as_str(): e })).await?;
-                        ctx.created(Role::A1, json!({ name.as_str(): fresh() }))
-                            .await?;
-                        let ids = |ex: &crate::http::Exchange| -> Vec<String> {
-                            ex.body["data"]
-                                .as_array()
-                                .map(|d| d.iter().map(|c| s(c, &ctx.n.id).to_owned()).collect())
-                                .unwrap_or_default()
-                        };
-                        let want = vec![s(&hit, &ctx.n.id).to_owned()];
-                        let upper = e.to_uppercase();
-                        let ex = ctx.list_q(Role::A1, &[(name.as_str(), upper.as_str())]).await?;
-                        same(&ex, format!("the list filtered by {name}={upper}"), want.clone(), ids(&ex))?;
-                        if let Some((a, _)) = &ctx.n.account {
-                            let ex = ctx
-                                .list_q(Role::A1, &[(name.as_str(), e.as_str()), (a.as_str(), ctx.account.as_str())])
-                                .await?;
-                            same(&ex, format!("{name} and {a} together"), want, ids(&ex))?;
-                            let other = ctx.fresh_account();
-                            let ex = ctx
-                                .list_q(Role::A1, &[(name.as_str(), e.as_str()), (a.as_str(), other.as_str())])
-                                .await?;
-                            same(&ex, format!("{name} with another {a} (filters are ANDed)"), Vec::<String>::new(), ids(&ex))?;
+                let others: Vec<resource_model::Field> = filters(m)
+                    .into_iter()
+                    .filter(|g| g.name != f.name && g.filter == Some(Filter::Exact))
+                    .collect();
+                out.push(Check::new(
+                    Family::Pagination,
+                    &format!("filter_{name}"),
+                    Level::Must,
+                    format!(
+                        "`{name}` filters case-insensitively (an upper-case value finds a lower-case one){}; it never matches a null `{name}`",
+                        if others.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", ANDed with {}", others.iter().map(|g| format!("`{}`", g.name)).collect::<Vec<_>>().join(" and "))
                         }
-                        Ok(())
-                    }
-                }
-                },
-            )),
+                    ),
+                    move |ctx: Arc<Ctx>| {
+                        let (field, others) = (field.clone(), others.clone());
+                        async move {
+                            let name = field.name.as_str();
+                            let iso = ctx.isolate()?;
+                            let mut body = json!({ name: distinct_value(&field, 0) });
+                            for g in &iso.free(&others) {
+                                body[g.name.as_str()] = distinct_value(g, 0);
+                            }
+                            let hit = ctx.created_in(&iso, Role::A1, body).await?;
+                            let other = ctx
+                                .created_in(&iso, Role::A1, json!({ name: distinct_value(&field, 1) }))
+                                .await?;
+                            let made = vec![
+                                Made { item: hit.clone(), deleted: false },
+                                Made { item: other, deleted: false },
+                            ];
+                            let e = query_value(&hit[name]);
+                            let upper = e.to_uppercase();
+                            let ex = ctx.list_in(&iso, Role::A1, &[(name, upper.as_str())]).await?;
+                            status(&ex, &[200], "the filtered list")?;
+                            same(
+                                &ex,
+                                format!("the list filtered by {name}={upper}"),
+                                expected(&ctx, &made, Some((&field, &upper)), false),
+                                ids(&ctx, &ex),
+                            )?;
+                            for g in &others {
+                                let mine = query_value(&hit[g.name.as_str()]);
+                                let ex = ctx
+                                    .list_in(&iso, Role::A1, &[(name, e.as_str()), (g.name.as_str(), mine.as_str())])
+                                    .await?;
+                                same(&ex, format!("{name} and {} together", g.name), vec![s(&hit, &ctx.n.id).to_owned()], ids(&ctx, &ex))?;
+                                let theirs = query_value(&distinct_value(g, 1));
+                                if theirs != mine {
+                                    let ex = ctx
+                                        .list_in(&iso, Role::A1, &[(name, e.as_str()), (g.name.as_str(), theirs.as_str())])
+                                        .await?;
+                                    same(&ex, format!("{name} with another {} (filters are ANDed)", g.name), Vec::<String>::new(), ids(&ctx, &ex))?;
+                                }
+                            }
+                            null_never_matches(&ctx, &iso, &field).await
+                        }
+                    },
+                ))
+            }
+            None => {}
         }
     }
     out
+}
+
+/// CONTRACT.md revision 3: a filter never matches a null field. An item of
+/// `iso` with `field` null must not be listed for `field=` (the empty value,
+/// which a server reading null as "" would match); a 400 for the empty value
+/// is fine.
+async fn null_never_matches(
+    ctx: &Ctx,
+    iso: &crate::context::Iso,
+    field: &resource_model::Field,
+) -> crate::http::CheckResult {
+    if !field.nullable || field.is_required() {
+        return Ok(());
+    }
+    let item = ctx
+        .created_in(iso, Role::A1, json!({ field.name.as_str(): null }))
+        .await?;
+    if !item[field.name.as_str()].is_null() {
+        // A default filled it in: there is no null to match.
+        return Ok(());
+    }
+    let ex = ctx
+        .list_in(iso, Role::A1, &[(field.name.as_str(), "")])
+        .await?;
+    status(&ex, &[200, 400], format!("{}= (empty)", field.name))?;
+    ensure(
+        !ids(ctx, &ex).contains(&s(&item, &ctx.n.id).to_owned()),
+        &ex,
+        format!(
+            "`{}=` (empty) lists a contact whose `{}` is null",
+            field.name, field.name
+        ),
+    )
 }

@@ -1,16 +1,52 @@
 //! §3: delete is soft (AIP-164).
 
+use super::lists::{Made, distinct_value, expected, filters, ids, query_value};
 use super::{Check, Family, Level, s, time};
 use crate::context::Ctx;
 use crate::http::{ensure, same, status};
 use crate::identity::Role;
-use resource_model::ResourceModel;
+use resource_model::{Field, ResourceModel};
 use serde_json::json;
 use std::sync::Arc;
 
 pub fn checks(m: &ResourceModel) -> Vec<Check> {
     let Some(sd) = m.soft_delete() else {
-        return Vec::new();
+        let why = "the resource has no soft-delete flag stamp";
+        return vec![
+            Check::not_applicable(
+                Family::SoftDelete,
+                "delete_stamps",
+                Level::Must,
+                "delete is soft: it stamps the item deleted",
+                why,
+            ),
+            Check::not_applicable(
+                Family::SoftDelete,
+                "deleted_is_final_for_writes",
+                Level::Must,
+                "updating or deleting a soft-deleted contact answers 404",
+                why,
+            ),
+            Check::not_applicable(
+                Family::SoftDelete,
+                "lists_hide_deleted",
+                Level::Must,
+                "lists leave soft-deleted contacts out unless include_deleted=true",
+                why,
+            ),
+        ];
+    };
+    let fs = filters(m);
+    let filter_words = if fs.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", also when filtered by {}",
+            fs.iter()
+                .map(|f| format!("`{}`", f.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     };
     let flag = sd.flag.name.clone();
     let one = m.name.to_lowercase();
@@ -93,18 +129,21 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Family::SoftDelete,
             "deleted_is_final_for_writes",
             Level::Must,
-            "updating or deleting a soft-deleted contact answers 404 and changes nothing",
+            "updating (an empty update too) or deleting a soft-deleted contact answers 404 and changes nothing",
             |ctx: Arc<Ctx>| async move {
-                ctx.n.need_text()?;
                 let c = ctx.created(Role::A1, json!({})).await?;
                 let id = s(&c, &ctx.n.id).to_owned();
                 let del = ctx.delete(Role::A1, &id, &[]).await?;
                 status(&del, &[200, 204], "the first delete")?;
                 let before = ctx.get(Role::A1, &id).await?.body;
-                let up = ctx
-                    .patch(Role::A1, &id, &json!({ctx.n.text(1): "zombie"}), &[])
-                    .await?;
+                let up = ctx.patch(Role::A1, &id, &json!({}), &[]).await?;
                 status(&up, &[404], "an update of a soft-deleted contact")?;
+                let up = ctx.patch(Role::A2, &id, &json!({}), &[]).await?;
+                status(
+                    &up,
+                    &[404],
+                    "another person's update of a soft-deleted contact",
+                )?;
                 let again = ctx.delete(Role::A1, &id, &[]).await?;
                 status(&again, &[404], "a second delete")?;
                 ctx.unchanged(Role::A1, &id, &before).await
@@ -114,42 +153,77 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Family::SoftDelete,
             "lists_hide_deleted",
             Level::Must,
-            "lists leave soft-deleted contacts out unless include_deleted=true, which lists them with the filters applied",
-            |ctx: Arc<Ctx>| async move {
-                ctx.n.partition()?;
-                let acc = ctx.fresh_account();
-                let c = ctx
-                    .created(Role::A1, json!({ctx.n.account_field(): acc}))
-                    .await?;
-                let id = s(&c, &ctx.n.id).to_owned();
-                ctx.delete(Role::A1, &id, &[]).await?;
-                let a = ctx.n.account_field();
-                let ids = |ex: &crate::http::Exchange| -> Vec<String> {
-                    ex.body["data"]
-                        .as_array()
-                        .map(|d| d.iter().map(|c| s(c, &ctx.n.id).to_owned()).collect())
-                        .unwrap_or_default()
-                };
-                let ex = ctx.list_q(Role::A1, &[(a, acc.as_str())]).await?;
-                same(&ex, "the default list", Vec::<String>::new(), ids(&ex))?;
-                let ex = ctx
-                    .list_q(Role::A1, &[(a, acc.as_str()), ("include_deleted", "false")])
-                    .await?;
-                same(
-                    &ex,
-                    "the list with include_deleted=false",
-                    Vec::<String>::new(),
-                    ids(&ex),
-                )?;
-                let ex = ctx
-                    .list_q(Role::A1, &[(a, acc.as_str()), ("include_deleted", "true")])
-                    .await?;
-                same(
-                    &ex,
-                    "the list with include_deleted=true",
-                    vec![id],
-                    ids(&ex),
-                )
+            format!(
+                "lists leave soft-deleted contacts out{filter_words}, unless include_deleted=true, which lists them with the filters applied"
+            ),
+            move |ctx: Arc<Ctx>| {
+                let fs = fs.clone();
+                async move {
+                    let iso = ctx.isolate()?;
+                    let free = iso.free(&fs);
+                    let body = |i: usize| {
+                        let mut b = json!({});
+                        for f in &free {
+                            b[f.name.as_str()] = distinct_value(f, i);
+                        }
+                        b
+                    };
+                    let live = ctx.created_in(&iso, Role::A1, body(0)).await?;
+                    let gone = ctx.created_in(&iso, Role::A1, body(1)).await?;
+                    let del = ctx.delete_in(&iso, Role::A1, s(&gone, &ctx.n.id)).await?;
+                    status(&del, &[200, 204], "the delete")?;
+                    let made = vec![
+                        Made {
+                            item: live.clone(),
+                            deleted: false,
+                        },
+                        Made {
+                            item: gone.clone(),
+                            deleted: true,
+                        },
+                    ];
+                    let mut forms: Vec<(Option<(&Field, String)>, &str)> = Vec::new();
+                    for d in ["", "false", "true"] {
+                        forms.push((None, d));
+                        for f in &fs {
+                            for item in [&live, &gone] {
+                                if let Some(v) = item.get(&f.name).filter(|v| !v.is_null()) {
+                                    forms.push((Some((f, query_value(v))), d));
+                                }
+                            }
+                        }
+                    }
+                    for (filter, d) in forms {
+                        let mut q: Vec<(&str, &str)> = Vec::new();
+                        if let Some((f, v)) = &filter {
+                            q.push((f.name.as_str(), v.as_str()));
+                        }
+                        if !d.is_empty() {
+                            q.push(("include_deleted", d));
+                        }
+                        let ex = ctx.list_in(&iso, Role::A1, &q).await?;
+                        status(&ex, &[200], "the list")?;
+                        same(
+                            &ex,
+                            format!(
+                                "the list {}",
+                                if q.is_empty() {
+                                    "without parameters".to_owned()
+                                } else {
+                                    crate::http::query(&q)
+                                }
+                            ),
+                            expected(
+                                &ctx,
+                                &made,
+                                filter.as_ref().map(|(f, v)| (*f, v.as_str())),
+                                d == "true",
+                            ),
+                            ids(&ctx, &ex),
+                        )?;
+                    }
+                    Ok(())
+                }
             },
         ),
     ]

@@ -260,6 +260,16 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 }
             },
         ));
+    } else {
+        out.push(Check::not_applicable(
+            Family::Stamping,
+            "app_id_stamped",
+            Level::Must,
+            "the app stamp is the token's app_id for app tokens and null for people",
+            super::Need::Stamp(Stamp::App)
+                .missing(m)
+                .unwrap_or_default(),
+        ));
     }
     out
 }

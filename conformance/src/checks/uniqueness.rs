@@ -3,7 +3,7 @@
 //! group of fields (the tenant, client fields such as the Contact's account,
 //! or both), compared with or without ASCII case, soft-deleted items in or out.
 
-use super::{Check, Family, Level, s};
+use super::{Check, Family, Level, Need, s};
 use crate::context::{Ctx, valid_value};
 use crate::http::{Exchange, Failure, ensure, status};
 use crate::identity::Role;
@@ -89,7 +89,7 @@ impl Rule {
 
 /// The group of a check: a value for each client field of the group (the
 /// run's partition for the partition field, so the items stay the run's).
-fn group(ctx: &Ctx, rule: &Rule) -> Map<String, Value> {
+pub(crate) fn group(ctx: &Ctx, rule: &Rule) -> Map<String, Value> {
     rule.group
         .iter()
         .map(|f| {
@@ -104,7 +104,7 @@ fn group(ctx: &Ctx, rule: &Rule) -> Map<String, Value> {
 }
 
 /// A create of `value` in `group` as `role`.
-async fn create_in(
+pub(crate) async fn create_in(
     ctx: &Ctx,
     role: Role,
     rule: &Rule,
@@ -138,7 +138,35 @@ fn group_words(m: &ResourceModel, rule: &Rule) -> String {
 
 pub fn checks(m: &ResourceModel) -> Vec<Check> {
     let Some(rule) = Rule::of(m) else {
-        return Vec::new();
+        let why = Need::Uniqueness.missing(m).unwrap_or_default();
+        return [
+            (
+                "duplicate_is_409",
+                "a second item with a value its uniqueness rule holds answers 409",
+            ),
+            ("apps_share_groups", "apps do not split uniqueness groups"),
+            (
+                "scope_is_the_group",
+                "the same value is fine outside its uniqueness group",
+            ),
+            (
+                "orphans_are_one_group",
+                "items whose group field is null form one group per tenant",
+            ),
+            (
+                "soft_deleted_do_not_count",
+                "after the holder is soft-deleted its value can be used again",
+            ),
+            (
+                "update_into_duplicate_is_409",
+                "an update that would duplicate a unique value answers 409 and changes nothing",
+            ),
+        ]
+        .into_iter()
+        .map(|(name, what)| {
+            Check::not_applicable(Family::Uniqueness, name, Level::Must, what, why.clone())
+        })
+        .collect();
     };
     let one = m.name.to_lowercase();
     let f = rule.name().to_owned();
@@ -173,7 +201,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             }
         },
     ));
-    if m.stamp(Stamp::App).is_some() {
+    {
         let r = rule.clone();
         out.push(Check::new(
             Family::Uniqueness,
@@ -195,7 +223,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                     status(&ex, &[409], "a person creating a value app-y's item holds")
                 }
             },
-        ));
+        ).needs(m, &[Need::Stamp(Stamp::App)]));
     }
     let r = rule.clone();
     let tenant_scoped = rule.tenant_scoped(m);
@@ -286,6 +314,14 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 }
             },
         ));
+    } else {
+        out.push(Check::not_applicable(
+            Family::Uniqueness,
+            "orphans_are_one_group",
+            Level::Must,
+            "items whose group field is null form one group per tenant",
+            format!("the uniqueness group of `{f}` has no nullable client field"),
+        ));
     }
     if rule.scope.ignore_deleted && m.soft_delete().is_some() {
         let r = rule.clone();
@@ -309,6 +345,18 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                         "the value of a soft-deleted item must be free",
                     )
                 }
+            },
+        ));
+    } else {
+        out.push(Check::not_applicable(
+            Family::Uniqueness,
+            "soft_deleted_do_not_count",
+            Level::Must,
+            "after the holder is soft-deleted its value can be used again",
+            if m.soft_delete().is_none() {
+                "the resource has no soft delete".to_owned()
+            } else {
+                format!("the uniqueness rule of `{f}` counts soft-deleted items")
             },
         ));
     }

@@ -1,6 +1,6 @@
 //! §3: updates are JSON Merge Patch (RFC 7396).
 
-use super::{Check, Family, Level, s};
+use super::{Check, Family, Level, Need, s};
 use crate::context::Ctx;
 use crate::http::{same, status};
 use crate::identity::Role;
@@ -10,39 +10,42 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 
 pub fn checks(m: &ResourceModel) -> Vec<Check> {
-    let mut out = vec![Check::new(
-        Family::Update,
-        "null_clears_absent_keeps",
-        Level::Must,
-        "in an update, an absent member leaves a client field as it was and null clears it",
-        |ctx: Arc<Ctx>| async move {
-            let Some((a, kept)) = ctx.n.clearable.clone() else {
-                return Err(crate::http::Failure::skip(
-                    "the resource has no client field an update may clear (nullable, with no default, rule or uniqueness)",
-                ));
-            };
-            let c = ctx.created(Role::A1, json!({a.as_str(): kept})).await?;
-            let id = s(&c, &ctx.n.id).to_owned();
-            let ex = ctx.patch(Role::A1, &id, &json!({}), &[]).await?;
-            status(&ex, &[200], "an update without the field")?;
-            same(
-                &ex,
-                format!("`{a}`, absent from the update"),
-                ctx.normal(&json!({a.as_str(): kept})).get(&a),
-                ctx.normal(&ex.body).get(&a),
-            )?;
-            let ex = ctx
-                .patch(Role::A1, &id, &json!({a.as_str(): null}), &[])
-                .await?;
-            status(&ex, &[200], format!("an update setting `{a}` to null"))?;
-            same(
-                &ex,
-                format!("`{a}` after null"),
-                &Value::Null,
-                ex.body.get(&a).unwrap_or(&Value::Null),
-            )
-        },
-    )];
+    let mut out = vec![
+        Check::new(
+            Family::Update,
+            "null_clears_absent_keeps",
+            Level::Must,
+            "in an update, an absent member leaves a client field as it was and null clears it",
+            |ctx: Arc<Ctx>| async move {
+                let Some((a, kept)) = ctx.n.clearable.clone() else {
+                    return Err(crate::http::Failure::new(
+                        "the model lost its clearable field",
+                    ));
+                };
+                let c = ctx.created(Role::A1, json!({a.as_str(): kept})).await?;
+                let id = s(&c, &ctx.n.id).to_owned();
+                let ex = ctx.patch(Role::A1, &id, &json!({}), &[]).await?;
+                status(&ex, &[200], "an update without the field")?;
+                same(
+                    &ex,
+                    format!("`{a}`, absent from the update"),
+                    ctx.normal(&json!({a.as_str(): kept})).get(&a),
+                    ctx.normal(&ex.body).get(&a),
+                )?;
+                let ex = ctx
+                    .patch(Role::A1, &id, &json!({a.as_str(): null}), &[])
+                    .await?;
+                status(&ex, &[200], format!("an update setting `{a}` to null"))?;
+                same(
+                    &ex,
+                    format!("`{a}` after null"),
+                    &Value::Null,
+                    ex.body.get(&a).unwrap_or(&Value::Null),
+                )
+            },
+        )
+        .needs(m, &[Need::Clearable]),
+    ];
     if let Some(f) = m.client_fields().find(|f| f.ty == FieldType::JsonObject) {
         let name = f.name.clone();
         out.push(Check::new(
@@ -71,6 +74,14 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                     same(&ex, format!("`{name}` after null"), &Value::Null, ex.body.get(&name).unwrap_or(&Value::Null))
                 }
             },
+        ));
+    } else {
+        out.push(Check::not_applicable(
+            Family::Update,
+            "objects_merge_recursively",
+            Level::Must,
+            "an update merges JSON objects recursively",
+            Need::JsonObject.missing(m).unwrap_or_default(),
         ));
     }
     if let Some(f) = m.client_fields().find(|f| f.ty == FieldType::StringArray) {
@@ -103,6 +114,14 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                     )
                 }
             },
+        ));
+    } else {
+        out.push(Check::not_applicable(
+            Family::Update,
+            "arrays_replaced_whole",
+            Level::Must,
+            "an update replaces arrays whole",
+            Need::StringArray.missing(m).unwrap_or_default(),
         ));
     }
     out

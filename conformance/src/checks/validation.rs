@@ -2,7 +2,7 @@
 //! limits. Every rule is checked on create and on update, at the boundary:
 //! the largest value accepted, the next one refused.
 
-use super::{Check, Family, Level, s};
+use super::{Check, Family, Level, Need, s};
 use crate::context::Ctx;
 use crate::http::{CheckResult, Failure, ensure, same, status};
 use crate::identity::Role;
@@ -428,7 +428,15 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
         .filter(|f| f.is_required())
         .map(|f| f.name.clone())
         .collect();
-    if !required.is_empty() {
+    if required.is_empty() {
+        out.push(Check::not_applicable(
+            Family::Validation,
+            "required_fields",
+            Level::Must,
+            "a required field left out of a create or null in it, or null in an update, is a 422 naming it",
+            Need::RequiredField.missing(m).unwrap_or_default(),
+        ));
+    } else {
         out.push(required_check(required));
     }
     for f in client.iter().filter(|f| f.ty == FieldType::Integer) {
@@ -503,12 +511,28 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             &format!("max_length_{name}"),
             Level::Must,
             format!(
-                "`{name}` of {max} characters is accepted, of {} a 422 (create and update)",
-                max + 1
+                "`{name}` of {max} characters is accepted, of {} a 422 (create and update){}",
+                max + 1,
+                if format.is_none() {
+                    "; a character is a Unicode scalar value, so {max} of `é` and `😀` fit too (revision 3)"
+                } else {
+                    ""
+                }
             ),
             move |ctx: Arc<Ctx>| {
                 let (name, format) = (name.clone(), format.clone());
                 async move {
+                    if format.is_none() {
+                        // Two- and four-byte characters (one UTF-16 unit and two):
+                        // a server counting bytes or UTF-16 units refuses them.
+                        let wide: String = (0..max).map(|i| if i % 2 == 0 { 'é' } else { '😀' }).collect();
+                        let ex = ctx.create(Role::A1, &json!({ name.as_str(): wide })).await?;
+                        status(&ex, &[201], format!("a create with `{name}` of {max} characters, `é` and `😀`"))?;
+                        same(&ex, format!("`{name}` as stored"), Some(&json!(wide)), ex.body.get(&name))?;
+                        let id = s(&ex.body, &ctx.n.id).to_owned();
+                        let ex = ctx.patch(Role::A1, &id, &json!({ name.as_str(): wide }), &[]).await?;
+                        status(&ex, &[200], format!("an update with `{name}` of {max} characters, `é` and `😀`"))?;
+                    }
                     let long = |n| of_length(format.as_ref(), n).unwrap_or_default();
                     let ok = ctx
                         .created(Role::A1, json!({ name.as_str(): long(max) }))
@@ -658,26 +682,46 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 }
             },
         ));
-        let (min, max_len) = (
-            f.limits.item_min_length.unwrap_or(1) as usize,
-            f.limits.item_max_length.unwrap_or(64) as usize,
+        // Only the item lengths the model states are limits.
+        let (stated_min, stated_max) = (
+            f.limits
+                .item_min_length
+                .filter(|m| *m > 0)
+                .map(|m| m as usize),
+            f.limits.item_max_length.map(|m| m as usize),
         );
-        out.push(rejects(
-            "array_item_length",
-            format!(
-                "a `{name}` item shorter than {min} or longer than {max_len} characters is a 422"
-            ),
-            vec![
-                (
-                    json!({ name.as_str(): ["ok", "x".repeat(min.saturating_sub(1))] }),
-                    vec![name.clone()],
-                ),
-                (
-                    json!({ name.as_str(): ["x".repeat(max_len + 1)] }),
-                    vec![name.clone()],
-                ),
-            ],
-        ));
+        let (min, max_len) = (stated_min.unwrap_or(1), stated_max.unwrap_or(64));
+        let mut cases = Vec::new();
+        let mut words = Vec::new();
+        if let Some(min) = stated_min {
+            cases.push((
+                json!({ name.as_str(): ["ok", "x".repeat(min - 1)] }),
+                vec![name.clone()],
+            ));
+            words.push(format!("shorter than {min}"));
+        }
+        if let Some(max) = stated_max {
+            cases.push((
+                json!({ name.as_str(): ["x".repeat(max + 1)] }),
+                vec![name.clone()],
+            ));
+            words.push(format!("longer than {max}"));
+        }
+        if cases.is_empty() {
+            out.push(Check::not_applicable(
+                Family::Validation,
+                "array_item_length",
+                Level::Must,
+                format!("a `{name}` item of a length outside its limits is a 422"),
+                format!("`{name}` states no item length"),
+            ));
+        } else {
+            out.push(rejects(
+                "array_item_length",
+                format!("a `{name}` item {} characters is a 422", words.join(" or ")),
+                cases,
+            ));
+        }
         let n = name.clone();
         out.push(accepts(
             "array_kept_as_sent",
@@ -840,23 +884,54 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                     status(&ex, &[201], format!("an orphan naming an orphan (null `{scope}` matches null)"))
                 }
             }));
+        } else {
+            out.push(Check::not_applicable(
+                Family::Validation,
+                "reference_same_scope",
+                Level::Must,
+                "a reference must name an item of the same scope",
+                format!("`{name}` names any item the caller can see, with no scope to share"),
+            ));
         }
         let n = name.clone();
         out.push(Check::new(Family::Validation, "reference_checked_only_when_set", Level::Must, format!("a later deletion of the contact `{name}` names changes nothing, and writes that leave `{name}` out are not refused for it"), move |ctx: Arc<Ctx>| {
             let name = n.clone();
             async move {
-                ctx.n.need_text()?;
-                let boss = ctx.created(Role::A1, json!({})).await?;
+                                let boss = ctx.created(Role::A1, json!({})).await?;
                 let c = ctx.created(Role::A1, json!({ name.as_str(): s(&boss, &ctx.n.id) })).await?;
                 let id = s(&c, &ctx.n.id).to_owned();
                 let del = ctx.delete(Role::A1, s(&boss, &ctx.n.id), &[]).await?;
                 status(&del, &[200, 204], "deleting the manager")?;
                 let ex = ctx.get(Role::A1, &id).await?;
                 same(&ex, format!("`{name}` after its target was deleted"), &boss[&ctx.n.id], &ex.body[&name])?;
-                let ex = ctx.patch(Role::A1, &id, &json!({ ctx.n.text(0): "still fine" }), &[]).await?;
+                let ex = ctx.patch(Role::A1, &id, &json!({}), &[]).await?;
                 status(&ex, &[200], format!("an update leaving `{name}` out"))
             }
         }));
+    } else {
+        let why = Need::Reference.missing(m).unwrap_or_default();
+        for (name, what) in [
+            (
+                "reference_must_be_visible_live_other",
+                "a reference must name a visible, live, other item",
+            ),
+            (
+                "reference_same_scope",
+                "a reference must name an item of the same scope",
+            ),
+            (
+                "reference_checked_only_when_set",
+                "a reference is checked only when a write sets it",
+            ),
+        ] {
+            out.push(Check::not_applicable(
+                Family::Validation,
+                name,
+                Level::Must,
+                what,
+                why.clone(),
+            ));
+        }
     }
     out.push(Check::new(
         Family::Validation,

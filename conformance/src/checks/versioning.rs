@@ -1,18 +1,15 @@
 //! §4: ETags, If-Match and the body version.
 
-use super::{Check, Family, Level, s, time};
+use super::{Check, Family, Level, Need, s, time};
 use crate::context::Ctx;
 use crate::http::{ensure, same, status};
 use crate::identity::Role;
-use resource_model::ResourceModel;
+use resource_model::{ResourceModel, Stamp};
 use serde_json::json;
 use std::sync::Arc;
 
 pub fn checks(m: &ResourceModel) -> Vec<Check> {
-    if m.version_field().is_none() {
-        return Vec::new();
-    }
-    vec![
+    let checks = vec![
         Check::new(
             Family::Versioning,
             "etag_is_version",
@@ -39,16 +36,10 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "an update or delete whose If-Match matches no current version answers 412 and changes nothing",
             |ctx: Arc<Ctx>| async move {
-                ctx.n.need_text()?;
-                let c = ctx.created(Role::A1, json!({ctx.n.text(0): "v1"})).await?;
+                let c = ctx.created(Role::A1, json!({})).await?;
                 let id = s(&c, &ctx.n.id).to_owned();
                 let up = ctx
-                    .patch(
-                        Role::A1,
-                        &id,
-                        &json!({ctx.n.text(0): "no"}),
-                        &[("if-match", "\"9\"")],
-                    )
+                    .patch(Role::A1, &id, &json!({}), &[("if-match", "\"9\"")])
                     .await?;
                 status(&up, &[412], "an update with a stale If-Match")?;
                 let del = ctx.delete(Role::A1, &id, &[("if-match", "\"9\"")]).await?;
@@ -88,7 +79,7 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Family::Versioning,
             "matching_if_match_on_delete",
             Level::Must,
-            "a delete whose If-Match is the current tag applies",
+            "a delete whose If-Match is the current tag applies: the contact reads back deleted",
             |ctx: Arc<Ctx>| async move {
                 let c = ctx.created(Role::A1, json!({})).await?;
                 let id = s(&c, &ctx.n.id).to_owned();
@@ -97,6 +88,22 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                     &ex,
                     &[200, 204],
                     "a delete with If-Match \"1\" on version 1",
+                )?;
+                let back = ctx.get(Role::A1, &id).await?;
+                status(&back, &[200], "reading the deleted contact back")?;
+                if let Some(flag) = ctx.model.soft_delete().map(|sd| sd.flag.name.clone()) {
+                    same(
+                        &back,
+                        format!("`{flag}` after the delete"),
+                        &json!(true),
+                        &back.body[&flag],
+                    )?;
+                }
+                same(
+                    &back,
+                    "the version after the delete",
+                    &json!(2),
+                    &back.body[&ctx.n.version],
                 )
             },
         ),
@@ -132,18 +139,13 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
             Level::Must,
             "an update whose body version is not current answers 409 and changes nothing; a current one applies",
             |ctx: Arc<Ctx>| async move {
-                ctx.n.need_text()?;
-                let c = ctx.created(Role::A1, json!({ctx.n.text(0): "v1"})).await?;
+                let c = ctx.created(Role::A1, json!({})).await?;
                 let id = s(&c, &ctx.n.id).to_owned();
                 let v = ctx.n.version.as_str();
-                let ex = ctx
-                    .patch(Role::A1, &id, &json!({ctx.n.text(0): "no", v: 5}), &[])
-                    .await?;
+                let ex = ctx.patch(Role::A1, &id, &json!({v: 5}), &[]).await?;
                 status(&ex, &[409], "an update with body version 5 on version 1")?;
                 ctx.unchanged(Role::A1, &id, &c).await?;
-                let ex = ctx
-                    .patch(Role::A1, &id, &json!({ctx.n.text(0): "yes", v: 1}), &[])
-                    .await?;
+                let ex = ctx.patch(Role::A1, &id, &json!({v: 1}), &[]).await?;
                 status(&ex, &[200], "an update with the current body version")?;
                 same(&ex, "the version", &json!(2), &ex.body[v])
             },
@@ -205,5 +207,9 @@ pub fn checks(m: &ResourceModel) -> Vec<Check> {
                 )
             },
         ),
-    ]
+    ];
+    checks
+        .into_iter()
+        .map(|c| c.needs(m, &[Need::Stamp(Stamp::Version)]))
+        .collect()
 }

@@ -22,7 +22,7 @@ pub fn render(report: &RunReport) -> String {
         let kind = match c.outcome {
             Outcome::Fail => "error",
             Outcome::Warn => "warning",
-            Outcome::Pass | Outcome::Skip => continue,
+            Outcome::Pass | Outcome::Skip | Outcome::NotApplicable => continue,
         };
         let mut message = c.message.clone();
         if let Some(e) = &c.evidence {
@@ -42,7 +42,7 @@ pub fn render(report: &RunReport) -> String {
         "::notice title=conformance of {}::{}\n",
         property(&report.target),
         data(&format!(
-            "{}{} passed, {} failed, {} warned, {} skipped",
+            "{}{} passed, {} failed, {} warned, {} skipped, {} not applicable",
             if report.interrupted {
                 "interrupted: "
             } else {
@@ -51,9 +51,24 @@ pub fn render(report: &RunReport) -> String {
             s.passed,
             s.failed,
             s.warned,
-            s.skipped
+            s.skipped,
+            s.not_applicable
         ))
     ));
+    if let Some(lost) = &report.lost_endpoint {
+        out.push_str(&format!(
+            "::error title=conformance of {}::{}\n",
+            property(&report.target),
+            data(lost)
+        ));
+    }
+    if !report.left_behind.is_empty() {
+        out.push_str(&format!(
+            "::warning title=conformance of {}::{}\n",
+            property(&report.target),
+            data(&report.left_behind_message())
+        ));
+    }
     out
 }
 

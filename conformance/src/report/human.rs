@@ -89,10 +89,13 @@ pub fn render(report: &RunReport, colour: bool) -> String {
             continue;
         }
         let passed = cases.iter().filter(|c| c.outcome == Outcome::Pass).count();
+        let applicable = cases
+            .iter()
+            .filter(|c| c.outcome != Outcome::NotApplicable)
+            .count();
         out.push_str(&format!(
-            "\n{resource} · {} ({passed}/{})\n",
+            "\n{resource} · {} ({passed}/{applicable})\n",
             family.name(),
-            cases.len()
         ));
         for c in cases {
             let tag = match c.outcome {
@@ -100,6 +103,7 @@ pub fn render(report: &RunReport, colour: bool) -> String {
                 Outcome::Fail => paint("FAIL", "31;1", colour),
                 Outcome::Warn => paint("WARN", "33", colour),
                 Outcome::Skip => paint("SKIP", "90", colour),
+                Outcome::NotApplicable => paint("N/A ", "90", colour),
             };
             out.push_str(&format!("  {tag} {}  {}\n", c.id, c.description));
             if c.outcome != Outcome::Pass {
@@ -113,8 +117,18 @@ pub fn render(report: &RunReport, colour: bool) -> String {
         }
     }
     let s = report.summary();
+    if let Some(lost) = &report.lost_endpoint {
+        out.push_str(&paint(&format!("\n{lost}\n"), "31;1", colour));
+    }
+    if !report.left_behind.is_empty() {
+        out.push_str(&paint(
+            &format!("\nwarning: {}\n", report.left_behind_message()),
+            "33",
+            colour,
+        ));
+    }
     let line = format!(
-        "\n{}{} passed, {} failed, {} warned, {} skipped; {} items created and soft-deleted\n",
+        "\n{}{} passed, {} failed, {} warned, {} skipped, {} not applicable; {} items created and soft-deleted{}\n",
         if report.interrupted {
             "INTERRUPTED: "
         } else {
@@ -124,7 +138,13 @@ pub fn render(report: &RunReport, colour: bool) -> String {
         s.failed,
         s.warned,
         s.skipped,
-        report.cleaned_up
+        s.not_applicable,
+        report.cleaned_up,
+        if report.left_behind.is_empty() {
+            String::new()
+        } else {
+            format!(", {} left behind", report.left_behind.len())
+        }
     );
     out.push_str(&paint(
         &line,

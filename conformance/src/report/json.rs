@@ -30,6 +30,8 @@ pub fn render(report: &RunReport) -> Value {
         "checks": checks,
         "duration_ms": report.duration.as_millis() as u64,
         "cleaned_up": report.cleaned_up,
+        "left_behind": report.left_behind,
+        "lost_endpoint": report.lost_endpoint,
         "interrupted": report.interrupted,
         "passed": report.passed(),
     })

@@ -32,6 +32,11 @@ pub fn render(report: &RunReport) -> anyhow::Result<String> {
                     s.set_message(c.message.as_str());
                     s
                 }
+                Outcome::NotApplicable => {
+                    let mut s = TestCaseStatus::skipped();
+                    s.set_message(format!("not applicable: {}", c.message));
+                    s
+                }
                 Outcome::Fail | Outcome::Warn => {
                     let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
                     s.set_message(c.message.as_str());

@@ -84,16 +84,18 @@ impl Req {
         serde_json::from_slice(&bytes).ok()
     }
 
-    /// Whether this is a collection (the Contact's or the Account's).
+    /// Whether this is a collection (the Contact's, the Account's, or one
+    /// a test registered).
     pub fn is_collection(&self) -> bool {
-        self.path == COLLECTION || self.path == ACCOUNTS
+        collections().contains(&self.path)
     }
 
     /// The item id, when this is an item path.
     pub fn item_id(&self) -> Option<&str> {
-        [COLLECTION, ACCOUNTS]
-            .into_iter()
-            .find_map(|c| self.path.strip_prefix(c)?.strip_prefix('/'))
+        let path = self.path.as_str();
+        collections()
+            .iter()
+            .find_map(|c| path.strip_prefix(c.as_str())?.strip_prefix('/'))
             .filter(|s| !s.is_empty() && !s.contains('/'))
     }
 
@@ -211,6 +213,24 @@ pub const COLLECTION: &str = "/api/v1/crm/contacts";
 
 /// The Account's collection path on the reference server.
 pub const ACCOUNTS: &str = "/api/v1/crm/accounts";
+
+static COLLECTIONS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Makes `path` a collection path to the proxy's behaviours (besides the
+/// Contact's and the Account's).
+#[allow(dead_code)] // Not every test binary has resources of its own.
+pub fn register_collection(path: &str) {
+    let mut c = COLLECTIONS.lock().unwrap();
+    if !c.iter().any(|p| p == path) {
+        c.push(path.to_owned());
+    }
+}
+
+fn collections() -> Vec<String> {
+    let mut all = vec![COLLECTION.to_owned(), ACCOUNTS.to_owned()];
+    all.extend(COLLECTIONS.lock().unwrap().iter().cloned());
+    all
+}
 
 /// The upstream (the reference server), for forwarding and side requests.
 #[derive(Clone)]
